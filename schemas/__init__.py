@@ -1,0 +1,1 @@
+# Makes the standard installable as the data package ``openbook.standard``.
