@@ -1,5 +1,101 @@
+"""The openbook command line: thin click commands over the Python API."""
+from __future__ import annotations
+
+import functools
+import sys
+
 import click
 
+from .errors import OpenbookError
+
+
+def friendly_errors(fn):
+    """Turn OpenbookError into one line on stderr and exit 2: never a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except OpenbookError as exc:
+            click.echo(f"openbook: {exc}", err=True)
+            sys.exit(2)
+    return wrapper
+
+
 @click.group()
+@click.version_option(package_name="openbook")
 def cli():
-    """openbook"""
+    """openbook: validate, package, publish and compare UK open-book data.
+
+    Start with `openbook validate your-file.xlsx`.
+    """
+
+
+def write_output(content: str | bytes, output: str | None) -> None:
+    """Write to a file atomically (nothing half-written), or to stdout."""
+    if output is None or output == "-":
+        click.echo(content if isinstance(content, str) else content.decode(), nl=False)
+        return
+    from .files import atomic_write
+    atomic_write(output, content)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--profile", type=click.Choice(["council", "supplier"]), help="Also require the profile's tables.")
+@click.option("--schema", "schema", metavar="NAME", help="Check every table against this schema.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of the screen.")
+@click.option("--max-errors", type=click.IntRange(min=0), help="List at most N problems (all are still counted).")
+@click.option("--skip-check", "skip_checks", multiple=True, metavar="CODE", help="Turn off one quality check.")
+@click.option("--annotate", metavar="OUT.xlsx", help="Also write a copy of the workbook with problems marked.")
+@friendly_errors
+def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, annotate):
+    """Check spreadsheets and CSV files against the open-book standard.
+
+    Every problem is reported at its cell (Spend!D14). Exit status: 0 valid,
+    1 errors found, 2 the input could not be read.
+
+    \b
+    Examples:
+      openbook validate spend-2025-04.csv
+      openbook validate anytown.xlsx --profile council
+      openbook validate submissions/ --format json -o report.json
+      openbook validate anytown.xlsx --format html -o report.html
+    """
+    from .validate import validate as run_validate
+    from .progress import Progress
+    with Progress("Reading") as progress:
+        report = run_validate(list(paths), profile=profile, schema=schema, max_errors=max_errors,
+                              skip_checks=skip_checks, progress=progress.step)
+    if fmt == "json":
+        write_output(report.to_json(), output)
+    elif fmt == "html":
+        from .html import report_html
+        write_output(report_html(report), output)
+    else:
+        from .render import text
+        write_output(text(report), output)
+    if annotate:
+        from .annotate import annotate as annotate_workbook
+        annotate_workbook(report, annotate)
+    if output and output != "-":
+        from .render import verdict
+        click.echo(verdict(report), err=True)
+    sys.exit(0 if report.valid else 1)
+
+
+def _register_optional():
+    """Commands that live in their own modules."""
+    import importlib
+    for module, name in [("cli_schemas", "schemas"), ("cli_checks", "checks"), ("cli_init", "init"),
+                         ("cli_package", "package"), ("cli_publish", "publish"), ("cli_compare", "compare")]:
+        try:
+            mod = importlib.import_module(f".{module}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.endswith(module):
+                continue
+            raise
+        cli.add_command(getattr(mod, name))
+
+
+_register_optional()
