@@ -259,7 +259,11 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
         redacted = is_redaction(text).fill_null(False) if redactable else pl.lit(False)
         normal, ok = parse(f, text)
         ok = ok | text.is_null() | redacted
-        exprs.append(pl.when(ok & ~redacted).then(normal).otherwise(text).alias(name))
+        # A missing-value marker such as "N/D" is kept as written: it means
+        # something ("not disclosed") and the packaged schema declares it.
+        kept_marker = pl.when(raw_text != "").then(raw_text)
+        exprs.append(pl.when(missing_mask).then(kept_marker)
+                     .when(ok & ~redacted).then(normal).otherwise(text).alias(name))
         if redactable:
             exprs.append(redacted.alias(f"__redacted_{name}"))
         col = raw.col_offset + m.columns[name]

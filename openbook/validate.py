@@ -15,13 +15,16 @@ import polars as pl
 
 def validate(paths: str | Path | Iterable[str | Path], profile: str | None = None, schema: str | None = None,
              max_errors: int | None = None, skip_checks: Iterable[str] = (),
-             sink: Callable | None = None, progress: Callable[[str], None] | None = None) -> Report:
+             sink: Callable | None = None, progress: Callable[[str], None] | None = None,
+             period: str | None = None) -> Report:
     """Validate files or folders against the open-book standard.
 
     Returns a Report; ``report.valid`` is False when any error was found.
     ``profile`` ("council" or "supplier") also requires the profile's tables;
     ``schema`` forces every table to one schema; ``max_errors`` bounds what the
-    report lists, never what it counts.
+    report lists, never what it counts; ``period`` ("2025-26", "2025-04") is
+    the period the data should cover. ``sink`` receives each batch of
+    normalised rows (packaging uses it to stream).
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
