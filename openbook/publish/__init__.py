@@ -1,0 +1,80 @@
+"""openbook publish: put a package where people can find it.
+
+    publish("out/anytown-2025-26")                                  # ./catalogue (a folder)
+    publish("out/anytown-2025-26.zip", to="/srv/www/openbook")      # another folder
+    publish("out/anytown-2025-26", to="s3://my-bucket/openbook")    # S3 or S3-compatible
+    publish("out/anytown-2025-26", to="ckan+https://data.example.gov.uk", ckan_org="anytown")
+
+One module per target behind one small interface: ``local`` (a folder),
+``s3`` and ``ckan``; ``tree`` holds the folder/bucket layout they share, and
+``plan`` the create/update/unchanged/delete planning. Every target is
+idempotent: publishing the same package again changes nothing and reports
+every file as "unchanged".
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional, Union
+
+from ..errors import OpenbookError
+from .plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
+                   PublishResult, TerminalProgress)
+from .source import open_package
+
+__all__ = ["publish", "PublishResult", "Action", "CREATE", "UPDATE", "UNCHANGED", "DELETE"]
+
+DEFAULT_TARGET = "catalogue"
+
+
+def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: bool = False,
+            endpoint_url: Optional[str] = None, ckan_org: Optional[str] = None,
+            progress: Optional[Progress] = None) -> PublishResult:
+    """Publish the package at ``package_path`` (a folder or .zip) to ``to``.
+
+    ``to`` is a folder path, ``s3://bucket[/prefix]`` or ``ckan+https://host``.
+    ``dry_run`` works out the plan and changes nothing. ``endpoint_url`` is
+    for S3-compatible services (otherwise AWS_ENDPOINT_URL, then AWS).
+    ``ckan_org`` is the CKAN organisation (default: the package's
+    organisation slug); the API token is read from CKAN_API_TOKEN.
+    ``progress(path, done, total)`` is called as files upload; on a terminal
+    a line per file is printed to stderr when it is not given.
+
+    Raises OpenbookError with a one-line message on any failure.
+    """
+    to = str(to)
+    if progress is None and _stderr_is_terminal():
+        progress = TerminalProgress()
+    lowered = to.lower()
+    if lowered.startswith("s3://"):
+        kind = "s3"
+    elif lowered.startswith(("ckan+http://", "ckan+https://")):
+        kind = "ckan"
+    elif "://" in to:
+        raise OpenbookError(f"{to}: unknown kind of target. Use a folder path, s3://bucket/prefix or ckan+https://host.")
+    else:
+        kind = "local"
+    if endpoint_url and kind != "s3":
+        raise OpenbookError(f"{to}: --endpoint-url is for S3 targets (s3://bucket) only.")
+    if ckan_org and kind != "ckan":
+        raise OpenbookError(f"{to}: --ckan-org is for CKAN targets (ckan+https://host) only.")
+
+    with open_package(package_path) as pkg:
+        if kind == "s3":
+            from . import s3
+
+            return s3.publish(pkg, to, dry_run=dry_run, endpoint_url=endpoint_url, progress=progress)
+        if kind == "ckan":
+            from . import ckan
+
+            return ckan.publish(pkg, to, dry_run=dry_run, ckan_org=ckan_org, progress=progress)
+        from . import local
+
+        return local.publish(pkg, to, dry_run=dry_run, progress=progress)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False

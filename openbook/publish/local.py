@@ -1,0 +1,147 @@
+"""Publish to a folder: a static catalogue that any web server (or a browser
+opening index.html) can serve.
+
+Every file is written to a temporary name beside it and moved into place
+with os.replace, so a reader sees the old file or the new one, never half of
+one. ``latest/`` is built complete in a temporary folder and then swapped in.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Optional
+
+from ..errors import OpenbookError
+from .plan import PublishResult, Progress, Step
+from .source import CHUNK, Item, Package, sha256_file
+from .tree import Store, publish_tree
+
+TMP = ".openbook-tmp-"
+
+
+class FolderStore(Store):
+    def __init__(self, root: Path, label: str):
+        self.root = root
+        self.label = label
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*key.split("/"))
+
+    def listing(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        if not self.root.is_dir():
+            return out
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(TMP)]
+            rel = Path(dirpath).relative_to(self.root).as_posix()
+            for fn in filenames:
+                if fn.startswith(TMP):
+                    continue
+                key = fn if rel == "." else f"{rel}/{fn}"
+                try:
+                    out[key] = os.stat(os.path.join(dirpath, fn)).st_size
+                except FileNotFoundError:
+                    pass
+        return out
+
+    def sha256(self, key: str) -> Optional[str]:
+        try:
+            return sha256_file(self._path(key))
+        except FileNotFoundError:
+            return None
+
+    def read(self, key: str) -> Optional[bytes]:
+        try:
+            return self._path(key).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def _write(self, dest: Path, item: Item, progress: Optional[Progress], label: str) -> None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f"{TMP}{dest.name}-{uuid.uuid4().hex[:8]}")
+        done = 0
+        try:
+            with item.open() as src, open(tmp, "wb") as out:
+                for chunk in iter(lambda: src.read(CHUNK), b""):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progress and item.bytes >= CHUNK:
+                        progress(label, done, item.bytes)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, dest)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        if progress:
+            progress(label, item.bytes, item.bytes)
+
+    def put(self, key: str, item: Item, progress: Optional[Progress]) -> None:
+        self._write(self._path(key), item, progress, key)
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        # Remove folders left empty (never the root).
+        parent = path.parent
+        while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+    def url(self, key: str) -> str:
+        return self._path(key).resolve().as_uri()
+
+    def replace_folder(self, prefix: str, steps: list[Step], items: list[Item],
+                       progress: Optional[Progress], copy_from: Optional[str] = None) -> None:
+        final = self._path(prefix.rstrip("/"))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex[:8]
+        tmp = final.with_name(f"{TMP}{final.name}-{token}")
+        old = final.with_name(f"{TMP}{final.name}-old-{token}")
+        try:
+            for item in items:
+                rel = item.path[len(prefix):]
+                self._write(tmp.joinpath(*rel.split("/")), item, progress, item.path)
+            if final.exists():
+                os.rename(final, old)
+            os.rename(tmp, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
+
+    def clean_leftovers(self, prefix: str) -> None:
+        """Remove temporary files and folders a killed run may have left."""
+        folder = self._path(prefix.rstrip("/"))
+        if not folder.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(folder):
+            for d in [d for d in dirnames if d.startswith(TMP)]:
+                shutil.rmtree(os.path.join(dirpath, d), ignore_errors=True)
+                dirnames.remove(d)
+            for f in filenames:
+                if f.startswith(TMP):
+                    os.unlink(os.path.join(dirpath, f))
+
+
+def publish(pkg: Package, to: str, dry_run: bool = False, progress: Optional[Progress] = None) -> PublishResult:
+    root = Path(to).expanduser()
+    if root.exists() and not root.is_dir():
+        raise OpenbookError(f"{to}: this is a file, not a folder. Give a folder for the catalogue, such as ./catalogue.")
+    store = FolderStore(root, to)
+    try:
+        if not dry_run:
+            root.mkdir(parents=True, exist_ok=True)
+            store.clean_leftovers(f"{pkg.org_slug}/{pkg.name}/")
+        actions, url = publish_tree(store, pkg, dry_run, progress)
+    except PermissionError as exc:
+        raise OpenbookError(f"{to}: permission denied writing {exc.filename}. "
+                            "Choose a folder you can write to, or ask your IT team for access.") from None
+    except OSError as exc:
+        raise OpenbookError(f"{to}: could not write the catalogue ({exc.strerror or exc}). "
+                            "Check the disk has space and the folder is writable, then run publish again.") from None
+    return PublishResult(target=to, url=url, actions=actions, dry_run=dry_run)

@@ -1,0 +1,133 @@
+"""The plan shared by every target: what to create, update, leave or delete.
+
+A target tells the planner what it already holds (sizes, and a sha256 on
+request); the planner compares that with the files to publish. Nothing is
+downloaded to find out whether it changed: a target keeps the sha256 of each
+file it was given (S3 object metadata, the CKAN resource ``hash`` field) or,
+for a folder, hashes its own copy.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+from .source import DESCRIPTOR, Item
+
+CREATE = "create"
+UPDATE = "update"
+UNCHANGED = "unchanged"
+DELETE = "delete"
+
+#: ``progress(path, done_bytes, total_bytes)``: called while a file uploads,
+#: and once with ``done == total`` when it is in place.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One line of the plan: a file or resource on the target and what happens to it."""
+
+    target: str
+    action: str  # create | update | unchanged | delete
+    bytes: int = 0
+
+
+@dataclass
+class PublishResult:
+    """What ``publish`` did (or, with ``dry_run``, would do)."""
+
+    target: str  # where, as the user gave it
+    url: str  # the page or dataset to open
+    actions: list[Action] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return any(a.action != UNCHANGED for a in self.actions)
+
+    def counts(self) -> dict[str, int]:
+        out = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, DELETE: 0}
+        for a in self.actions:
+            out[a.action] += 1
+        return out
+
+
+@dataclass(frozen=True)
+class Step:
+    action: Action
+    item: Optional[Item]  # None for delete and unchanged-by-design entries
+    key: str  # the target's key (path relative to its root)
+
+
+def diff(desired: Iterable[Item], existing: dict[str, int], sha256_of: Callable[[str], Optional[str]],
+         delete_scope: Optional[str] = None) -> list[Step]:
+    """Compare ``desired`` (items whose ``path`` is the target key) with ``existing``
+    (key -> size). ``sha256_of(key)`` is asked only when the sizes match.
+
+    Keys under ``delete_scope`` that are not desired become deletes. The steps
+    come back in the order to run them: new and changed files in the given
+    order (datapackage.json last, as the caller lists it), then deletes.
+    """
+    steps: list[Step] = []
+    wanted = set()
+    for item in desired:
+        key = item.path
+        wanted.add(key)
+        if key not in existing:
+            act = CREATE
+        elif existing[key] != item.bytes:
+            act = UPDATE
+        else:
+            act = UNCHANGED if sha256_of(key) == item.sha256 else UPDATE
+        steps.append(Step(Action(key, act, item.bytes), item, key))
+    if delete_scope is not None:
+        for key in sorted(existing):
+            if key.startswith(delete_scope) and key not in wanted:
+                steps.append(Step(Action(key, DELETE, existing[key]), None, key))
+    return steps
+
+
+def writes_last_descriptor(steps: list[Step]) -> list[Step]:
+    """Order steps so every datapackage.json comes after the other files, and
+    removals come last (a stable sort: otherwise the order is kept)."""
+    def rank(step: Step) -> int:
+        if step.action.action == DELETE:
+            return 2
+        return 1 if step.key.endswith(DESCRIPTOR) else 0
+    return sorted(steps, key=rank)
+
+
+def human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} bytes"
+
+
+class TerminalProgress:
+    """Upload progress on a terminal: one line per file, a percentage for big ones."""
+
+    def __init__(self, stream=None, min_bytes: int = 1_000_000):
+        self.stream = stream or sys.stderr
+        self.min_bytes = min_bytes
+        self._current = None
+        self._last_pct = -1
+
+    def __call__(self, path: str, done: int, total: int) -> None:
+        if path != self._current:
+            self._current = path
+            self._last_pct = -1
+        if total < self.min_bytes:
+            if done >= total:
+                self.stream.write(f"  uploaded {path} ({human_bytes(total)})\n")
+                self.stream.flush()
+            return
+        pct = int(done * 100 / total) if total else 100
+        if pct != self._last_pct:
+            self._last_pct = pct
+            end = "\n" if done >= total else ""
+            self.stream.write(f"\r  uploading {path} {pct:3d}% of {human_bytes(total)}{end}")
+            self.stream.flush()
