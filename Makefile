@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test bench servers-install clean
+.PHONY: demo test bench install servers-install clean
 
 $(BIN)/openbook: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,13 @@ install: $(BIN)/openbook
 	$(BIN)/pip install -q --no-deps --force-reinstall .
 
 demo: install
-	bash examples/demo.sh $(BIN) $(OUT)
+	bash scripts/demo.sh $(BIN) $(OUT)
 
 # Installs the servers the tests need (PostgreSQL, Redis, a CKAN virtualenv,
 # moto); the tests themselves start and stop them by process id.
 servers-install:
 	bash tests/servers/install.sh
+	bash tests/install_browser.sh
 
 test: install servers-install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
