@@ -17,7 +17,7 @@ def friendly_errors(fn):
             return fn(*args, **kwargs)
         except OpenbookError as exc:
             click.echo(f"openbook: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(exc.exit_code)
     return wrapper
 
 

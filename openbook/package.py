@@ -23,7 +23,7 @@ import polars as pl
 
 from . import __version__
 from . import schemas as standard
-from .errors import OpenbookError
+from .errors import OpenbookError, Refused
 from .files import sha256_file
 from .readers import expand_paths
 from .report import Report
@@ -262,7 +262,7 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
         protection = {c.code for c in REGISTRY.values() if c.category == "data protection"}
         refused = _refusal(report, allow_invalid, allow_personal_data, protection)
         if refused:
-            raise OpenbookError(refused)
+            raise Refused(refused)
         descriptor = _descriptor(work, name, meta, licence_id, report, files, writer,
                                  allow_invalid, allow_personal_data)
         if not report.valid:
