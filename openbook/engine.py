@@ -116,6 +116,8 @@ def match(raw: RawTable, forced: str | None = None) -> Match | None:
             duplicates.append((j, str(text).strip(), name))
         else:
             columns[name] = j
+    # fields past the end of a short header row: unnamed columns (a CSV whose rows are longer)
+    blank.extend(range(len(header), max(len(r) for r in raw.head[index:])))
     return Match(p, index, columns, extra, duplicates, blank)
 
 

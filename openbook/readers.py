@@ -159,7 +159,9 @@ def read_csv(path: Path) -> RawTable:
     def batches(header_index: int) -> Iterator[pl.DataFrame]:
         # Excel shows one row per CSV record, so record numbers are row numbers;
         # polars keeps blank lines as null rows, which keeps them aligned.
-        width = len(head[header_index])
+        # rows longer than the header (Newcastle) keep their extra fields, so
+        # the engine can see that an unnamed column holds data
+        width = max(len(r) for r in head[header_index:])
         options = dict(has_header=False, separator=delimiter, skip_rows=header_index + 1,
                        infer_schema=False, truncate_ragged_lines=True, quote_char='"', raise_if_empty=False,
                        schema={f"c{i}": pl.String for i in range(width)}, missing_columns="insert",
