@@ -1,0 +1,184 @@
+"""Real published files: every one is read without a crash, quickly, and
+reports its real problems.
+
+tests/fixtures/corpus/ holds a byte-exact subset of the shared corpus (see
+its README). When the whole shared corpus is present (OPENBOOK_CORPUS, by
+default /work/shared/corpus), every file in it is checked too; the project
+does not depend on it, and those tests skip without it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import openbook
+from openbook.cli import cli
+from openbook.engine import match
+from openbook.errors import OpenbookError
+from openbook.readers import SUPPORTED, read_tables
+
+FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
+SHARED = Path(os.environ.get("OPENBOOK_CORPUS", "/work/shared/corpus"))
+SECONDS = 5.0   # the largest file (9.7 MB, 38k rows) takes about 1 s
+
+DEVON_CP1252 = FIXTURES / "devon" / "DCCSpendingOver500_201407.csv"
+DEVON_XLS = FIXTURES / "devon" / "DCCSpendingOver500_201008.xls"
+DEVON_2026 = FIXTURES / "devon" / "DCCSpendingOver500_202601.csv"
+MANCHESTER = FIXTURES / "odileeds" / "manchester" / "clean" / "2022-05.csv"
+LEEDS_EMPTY = FIXTURES / "odileeds" / "leeds" / "raw" / "2018-10.csv"
+DARLINGTON = FIXTURES / "odileeds" / "darlington" / "clean" / "2022-09.csv"
+TRAFFORD_GPC = (FIXTURES / "trafford" / "government_procurement_card_transactions"
+                / "government_procurement_card_transactions_2026-27.csv")
+
+
+def data_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED)
+
+
+def _id(root: Path):
+    return lambda p: str(p.relative_to(root))
+
+
+def check_one(path: Path) -> None:
+    """Through the CLI, as a user runs it: exit 0 (valid), 1 (problems found) or
+    2 (a one-line message), never a traceback; then through the API."""
+    start = time.perf_counter()
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json"])
+    elapsed = time.perf_counter() - start
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1, 2), result.output
+    assert "Traceback" not in result.output + result.stderr
+    assert elapsed < SECONDS, f"{path.name} took {elapsed:.1f} s"
+    if result.exit_code == 2:
+        message = result.stderr.strip()
+        assert message.startswith("openbook: ") and "\n" not in message and str(path) in message
+        with pytest.raises(OpenbookError):
+            openbook.validate([path])
+        return
+    report = openbook.validate([path])
+    assert report.tables or report.skipped
+    assert (result.exit_code == 0) == report.valid
+    for t in report.tables:
+        if not t.valid:   # a real problem is located: a cell, a row or a column
+            p = next(p for p in t.iter_problems() if p.severity == "error")
+            assert p.cell or p.row or p.field, p
+
+
+def test_copies_are_byte_exact():
+    lines = (FIXTURES / "SHA256SUMS").read_text().splitlines()
+    assert len(lines) == len(data_files(FIXTURES)) == 8
+    for line in lines:
+        digest, name = line.split(maxsplit=1)
+        assert hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest() == digest, name
+    assert sum(p.stat().st_size for p in data_files(FIXTURES)) < 6 * 1024 * 1024
+
+
+@pytest.mark.parametrize("path", data_files(FIXTURES), ids=_id(FIXTURES))
+def test_fixture_file_reads_cleanly(path):
+    check_one(path)
+
+
+SHARED_FILES = data_files(SHARED) if SHARED.is_dir() else []
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason=f"the shared corpus is not at {SHARED}")
+@pytest.mark.parametrize("path", SHARED_FILES or [None], ids=_id(SHARED) if SHARED_FILES else None)
+def test_shared_corpus_file_reads_cleanly(path):
+    check_one(path)
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason=f"the shared corpus is not at {SHARED}")
+def test_shared_corpus_as_one_folder():
+    """The whole corpus as one command: the empty Leeds file stops it with a
+    clear message; without it, every other file is reported."""
+    result = CliRunner().invoke(cli, ["validate", str(SHARED)])
+    assert result.exit_code == 2 and "empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cp1252_pound_sign_devon():
+    """One £ as byte A3 on line 8460, in 'Invoice Number' (column E)."""
+    raw = read_tables(DEVON_CP1252)[0]
+    assert raw.encoding == "cp1252"
+    m = match(raw)
+    assert m.plan.name == "spend" and m.header_index == 0
+    rows = pl.concat(list(raw.batches(m.header_index)))
+    row = 8460 - 2            # record 8460; the header is record 1
+    assert rows["c4"][row] == "00002 £551"
+    assert rows["c5"][row] == "551.00"
+    assert rows["c6"][row] == "ATLANTIC COAST CO-OPERATIVE TRST"
+    report = openbook.validate([DEVON_CP1252])
+    assert report.rows == 9459
+    # the report's cell for that row reads the real value of the row
+    at_row = {(p.cell, p.value) for p in report.iter_problems() if p.row == 8460}
+    assert at_row == {("A8460", "18")}    # only its Body "18", which is not a URI (true of every row)
+
+
+def test_double_encoded_bom_manchester():
+    raw = read_tables(MANCHESTER)[0]
+    assert raw.head[0][0] == "Body Name"
+    m = match(raw)
+    assert m.columns["OrganisationLabel"] == 0
+    assert all("ï»¿" not in text for _, text in m.extra)
+    report = openbook.validate([MANCHESTER])
+    assert report.rows == 3564
+    assert [(p.code, p.field) for p in report.iter_problems() if p.severity == "error"] == \
+        [("missing-label", "OrganisationURI")]
+
+
+def test_empty_leeds_file_is_a_clear_error():
+    result = CliRunner().invoke(cli, ["validate", str(LEEDS_EMPTY)])
+    assert result.exit_code == 2
+    assert result.stderr == f"openbook: {LEEDS_EMPTY}: the file is empty (0 bytes). Export it again from the " \
+                            "source system.\n"
+    assert result.stdout == ""
+
+
+def test_legacy_xls_devon_is_read():
+    report = openbook.validate([DEVON_XLS])
+    [t] = report.tables
+    assert (t.sheet, t.schema, t.header_row, t.rows) == ("August", "spend", 1, 6384)
+    raw = read_tables(DEVON_XLS)[0]
+    # serial dates arrive as ISO text, whole-number floats without ".0"
+    assert raw.head[1][5] == "2010-08-02" and raw.head[1][3] == "234677" and raw.head[1][6] == "2000.04"
+    # its real problems: no URI, date, department, supplier or amount column the standard knows
+    assert {p.field for p in report.iter_problems() if p.code == "missing-label"} == \
+        {"OrganisationURI", "PaymentDate", "OrganisationalUnit", "BeneficiaryName", "Amount"}
+
+
+def test_redaction_markers_are_counted():
+    assert openbook.validate([MANCHESTER]).redactions == 171      # Redacted Personal Information
+    assert openbook.validate([DEVON_CP1252]).redactions == 257    # REDACTED UNDER DP ACT (supplier names)
+    assert openbook.validate([TRAFFORD_GPC]).redactions == 0
+
+
+def test_padded_amount_header_and_total_row_devon_2026():
+    raw = read_tables(DEVON_2026)[0]
+    assert raw.encoding == "utf-8-sig" and raw.head[0][0] == "Body"
+    m = match(raw)
+    assert m.columns["Amount"] == 4          # " Amount "
+    report = openbook.validate([DEVON_2026])
+    problems = list(report.iter_problems())
+    assert not [p for p in problems if p.field == "Amount"]           # " 504.00 ", " 57,492,900.67 "
+    # the grand-total row at the end is reported as a row of blank required cells
+    total = {p.cell for p in problems if p.row == 2621 and p.code == "constraint-error"}
+    assert {"A2621", "B2621", "C2621", "F2621", "I2621", "J2621"} <= total
+
+
+def test_unnamed_leading_columns_darlington():
+    report = openbook.validate([DARLINGTON])
+    assert report.rows == 1487
+    blank = [p.cell for p in report.iter_problems() if p.code == "blank-label"]
+    assert blank == ["A1"]                    # column B is always empty: no warning
+    raw = read_tables(DARLINGTON)[0]
+    assert match(raw).columns["OrganisationalUnit"] == 2     # "Directotate"
+
+
+def test_trafford_card_transactions_pass():
+    report = openbook.validate([TRAFFORD_GPC])
+    assert report.valid and report.rows == 2024 and report.errors == 0
