@@ -1,0 +1,269 @@
+"""The HTML report: content, accessibility, speed, the CLI, and a real browser."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import openbook
+from openbook.cli import cli
+from openbook.html import FIXES, PALETTE, report_html
+from openbook.report import PROBLEM_SCHEMA, Report, TableResult
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "anytown-with-errors.xlsx"
+ARTEFACTS = ROOT / "tests" / "artefacts"
+URI = "https://anytown.gov.uk"
+
+
+def make_workbook_with_errors(path: Path) -> Path:
+    """A small council workbook with cell, row and header problems, errors and warnings."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Functions"
+    ws.append(["OrganisationURI", "FunctionID", "Label", "Level", "Remarks"])   # E1: extra-label (warning)
+    ws.append([URI, "F-1", "Home care", "service", ""])
+    ws.append([URI, "F-2", None, "service", ""])            # C3: required value missing
+    ws.append([URI, "F-1", "Duplicate", "badlevel", ""])    # row 4: primary key; D4: not on the list
+    ws.append([None, None, None, None, None])               # row 5: blank row (warning)
+    ws.append([URI, "F-3", "Libraries", "service", ""])
+    costs = wb.create_sheet("Costs")
+    costs.append(["OrganisationURI", "FiscalYear", "FunctionID", "SubjectiveGroup", "CostLineID", "Actual"])
+    costs.append([URI, "2025/26", "F-1", "employees", "C1", 100])
+    costs.append([URI, "2025", "F-9", "employees", "C2", "abc"])   # B3 pattern, C3 foreign key, F3 type
+    for i in range(4, 12):                                         # F4:F11: eight more type errors
+        costs.append([URI, "2025/26", "F-1", "premises", f"C{i}", f"1O{i}0"])  # letter O typed for a zero
+    wb.save(path)
+    return path
+
+
+def workbook(tmp_path: Path) -> Path:
+    """The documented example once it exists, else a small workbook with errors."""
+    if EXAMPLE.is_file():
+        return EXAMPLE
+    return make_workbook_with_errors(tmp_path / "anytown-with-errors.xlsx")
+
+
+class Outline(HTMLParser):
+    """Headings, header cells, details and external references of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings: list[str] = []
+        self.th_without_scope = 0
+        self.ths = 0
+        self.details = 0
+        self.external: list[str] = []
+        self.lang = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(tag)
+        if tag == "th":
+            self.ths += 1
+            if a.get("scope") not in ("col", "row"):
+                self.th_without_scope += 1
+        if tag == "details":
+            self.details += 1
+        for key in ("src", "href"):
+            if a.get(key) and not a[key].startswith("#"):
+                self.external.append(a[key])
+        if tag == "link":
+            self.external.append(a.get("href", "link"))
+
+
+def _outline(html: str) -> Outline:
+    o = Outline()
+    o.feed(html)
+    return o
+
+
+def test_report_lists_every_problem_with_its_fix(tmp_path):
+    path = workbook(tmp_path)
+    report = openbook.validate(path)
+    assert not report.valid
+    html = report_html(report)
+    o = _outline(html)
+    assert o.lang == "en-GB"
+    assert o.headings.count("h1") == 1 and o.headings[0] == "h1"
+    levels = [int(h[1]) for h in o.headings]
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), "headings skip a level"
+    assert o.ths and o.th_without_scope == 0
+    assert o.external == [], "the page must not load anything"
+    # opens with what is good
+    good = html.index("What is good")
+    assert good < html.index("Problems to fix")
+    assert f"<strong>{len(report.tables)}</strong> table" in html
+    assert f"<strong>{report.rows:,}</strong> row" in html
+    assert "checks passed" in html
+    # every problem, at its location, with its value
+    for p in report.iter_problems():
+        assert p.location in html, p.location
+        if p.value:
+            assert _escape(p.value) in html
+    # every group has its count and a fix
+    for (severity, code, field), n in report.counts().items():
+        assert f"<code>{code}</code>" in html
+        if code in FIXES:
+            assert _escape(FIXES[code]) in html
+    assert html.count('class="fix"') == len(report.counts())
+    # long lists fold
+    biggest = max(report.counts().values())
+    if biggest > 5:
+        assert o.details >= 1
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+    return str(escape(text))
+
+
+def test_known_cells_and_counts_in_small_workbook(tmp_path):
+    report = openbook.validate(make_workbook_with_errors(tmp_path / "bad.xlsx"))
+    html = report_html(report)
+    for where in ["Functions!C3", "Functions row 4", "Functions!D4", "Functions!E1", "Functions row 5",
+                  "Costs!B3", "Costs!C3", "Costs!F3", "Costs!F11"]:
+        assert where in html, where
+    assert re.search(r"Values of the wrong kind in Actual \(£\) \(Actual\): 9 problems", html)
+    assert "Show 4 more locations" in html
+    assert "NOT VALID" in html and "errors below" in html
+
+
+def test_valid_report_says_so(tmp_path):
+    path = tmp_path / "good.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Functions"
+    ws.append(["OrganisationURI", "FunctionID", "Label"])
+    ws.append([URI, "F-1", "Home care"])
+    wb.save(path)
+    html = report_html(openbook.validate(path))
+    assert "VALID: 1 tables" in html
+    assert "No problems found" in html
+    assert "&#10007;" not in html
+
+
+def test_contrast_meets_wcag_aa():
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    for name, (fg, bg) in PALETTE.items():
+        hi, lo = sorted([luminance(fg), luminance(bg)], reverse=True)
+        assert (hi + 0.05) / (lo + 0.05) >= 4.5, name
+    # text colours are also used on the tinted boxes
+    for fg in ("error", "ok", "link"):
+        for box in ("error-box", "ok-box", "warning-box"):
+            hi, lo = sorted([luminance(PALETTE[fg][0]), luminance(PALETTE[box][1])], reverse=True)
+            assert (hi + 0.05) / (lo + 0.05) >= 4.5, (fg, box)
+
+
+def test_print_stylesheet_expands_folded_lists(tmp_path):
+    html = report_html(openbook.validate(make_workbook_with_errors(tmp_path / "bad.xlsx")))
+    css = html[html.index("@media print"):]
+    assert "details::details-content" in css and "break-inside: avoid" in css
+    assert "beforeprint" in html
+
+
+def _big_report(n: int) -> Report:
+    problems = pl.DataFrame({
+        "severity": ["error"] * n, "code": ["type-error"] * n, "field": ["Amount"] * n,
+        "row": list(range(2, n + 2)), "col": [22] * n, "value": [f"x{i}" for i in range(n)],
+        "detail": [None] * n}, schema=PROBLEM_SCHEMA)
+    t = TableResult(name="Spend", schema="spend", path="spend.xlsx", sheet="Spend", header_row=1, rows=n,
+                    problems=problems)
+    return Report(tables=[t])
+
+
+def test_large_reports_stay_fast_and_say_how_many_more():
+    report = _big_report(50_000)
+    start = time.perf_counter()
+    html = report_html(report)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 10, f"{elapsed:.1f}s"
+    assert "50,000 problems" in html
+    assert "and 49,000 more problems" in html and "JSON report" in html
+    assert "Spend!W1001" in html and "Spend!W1002" not in html
+    assert len(html) < 2_000_000
+
+
+def test_max_errors_is_honoured_and_counts_stay_exact():
+    report = _big_report(300)
+    report.max_errors = 10
+    html = report_html(report)
+    assert "lists 10 of 300 problems" in html
+    assert "300 problems" in html
+    assert "Spend!W11" in html and "Spend!W12<" not in html
+
+
+def test_cli_writes_html_report(tmp_path):
+    path = make_workbook_with_errors(tmp_path / "bad.xlsx")
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "Costs!F3" in html and "Functions!C3" in html
+    assert "NOT VALID" in result.output
+
+
+# ------------------------------------------------------------------ browser
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def _run_chromium(exe: str, *args: str) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory(prefix="openbook-chromium-") as profile:
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def test_report_in_a_real_browser(tmp_path):
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is not installed: run tests/install_browser.sh")
+        pytest.skip("chromium is not installed (tests/install_browser.sh installs it)")
+    path = workbook(tmp_path)
+    report = openbook.validate(path)
+    page = tmp_path / "report.html"
+    page.write_text(report_html(report), encoding="utf-8")
+    url = page.as_uri()
+
+    dom = _run_chromium(exe, "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = dom.stdout
+    assert "What is good" in text and "Problems to fix" in text
+    assert "NOT VALID" in text
+    first = report.problems()[0]
+    assert first.location in text
+    for p in report.iter_problems():  # every documented problem is on the page
+        assert p.location in text, p.location
+
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTEFACTS / "report.png"
+    shot.unlink(missing_ok=True)
+    run = _run_chromium(exe, f"--screenshot={shot}", "--window-size=1280,2000", "--hide-scrollbars", url)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    img = ROOT / "docs" / "img"
+    img.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, img / "report.png")
