@@ -1,0 +1,279 @@
+"""openbook publish to a folder: the default target, a static catalogue."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from openbook.errors import OpenbookError
+from openbook.publish import publish
+from servers import packages as P
+
+ROOT = Path(__file__).resolve().parent.parent
+DS = "anytown-borough-council/anytown-borough-council-2025-26"
+
+
+def folder_keys(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def folder_reader(root: Path):
+    def read(key):
+        p = root / key
+        return p.read_bytes() if p.is_file() else None
+    return read
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {k: (root / k).read_bytes() for k in folder_keys(root)} if root.exists() else {}
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([sys.executable, "-c", "from openbook.cli import cli; cli()", "publish", *args],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+def test_publish_twice_second_run_is_all_unchanged(tmp_path):
+    cat = tmp_path / "catalogue"
+    first = publish(P.ANYTOWN, to=str(cat))
+    assert {a.action for a in first.actions} == {"create"}
+    assert first.url.endswith(f"{DS}/index.html")
+    second = publish(P.ANYTOWN, to=str(cat))
+    assert second.actions and all(a.action == "unchanged" for a in second.actions), second.actions
+    assert not second.changed
+    assert [a.target for a in first.actions] == [a.target for a in second.actions]
+
+    keys = folder_keys(cat)
+    for sub in ("1.0.0", "latest"):
+        for f in ("datapackage.json", "data/spend.csv", "data/functions.csv", "data/roles-senior.csv"):
+            assert f"{DS}/{sub}/{f}" in keys
+            assert (cat / DS / sub / f).read_bytes() == (P.ANYTOWN / f).read_bytes()
+    assert {"index.html", "catalog.json", f"{DS}/index.html"} <= set(keys)
+    assert not [k for k in keys if ".openbook-tmp" in k]
+
+
+def test_catalogue_pages_and_dcat(tmp_path):
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    publish(P.ACME, to=str(cat))
+    index = (cat / "index.html").read_text()
+    assert '<html lang="en">' in index
+    assert "Anytown Borough Council" in index and "Acme Services Ltd" in index
+    assert f'href="{DS}/index.html"' in index
+    page = (cat / DS / "index.html").read_text()
+    # Resources with download links, the field tables, the validation summary.
+    assert 'href="1.0.0/data/spend.csv"' in page
+    assert '<th scope="col">Field</th>' in page and "<code>SupplierName</code>" in page
+    assert "Valid against the open-book standard." in page and "0 errors, 1 warnings" in page
+    assert 'href="latest/datapackage.json"' in page
+    assert "Open Government Licence v3.0" in page
+    assert "<script" not in page and "http-equiv" not in page and "stylesheet" not in page  # no external assets
+
+    dcat = json.loads((cat / "catalog.json").read_text())
+    assert dcat["@type"] == "dcat:Catalog"
+    datasets = {d["dct:identifier"]: d for d in dcat["dcat:dataset"]}
+    assert set(datasets) == {"anytown-borough-council/anytown-borough-council-2025-26",
+                             "acme-services-ltd/acme-services-ltd-2025-26"}
+    anytown = datasets["anytown-borough-council/anytown-borough-council-2025-26"]
+    dist = {d["dcat:downloadURL"]["@id"]: d for d in anytown["dcat:distribution"]}
+    spend = dist[f"{DS}/1.0.0/data/spend.csv"]
+    desc = P.read_descriptor(P.ANYTOWN)
+    spend_res = next(r for r in desc["resources"] if r["name"] == "spend")
+    assert spend["spdx:checksum"]["spdx:checksumValue"]["@value"] == spend_res["hash"].split(":")[1]
+    assert spend["dcat:byteSize"]["@value"] == str(spend_res["bytes"])
+    assert anytown["dct:temporal"]["dcat:startDate"]["@value"] == "2025-04-01"
+    for d in dcat["dcat:dataset"]:
+        for dist in d["dcat:distribution"]:
+            assert (cat / dist["dcat:downloadURL"]["@id"]).is_file()
+
+
+def test_dry_run_changes_nothing(tmp_path):
+    cat = tmp_path / "catalogue"
+    plan = publish(P.ANYTOWN, to=str(cat), dry_run=True)
+    assert plan.dry_run and {a.action for a in plan.actions} == {"create"}
+    assert not cat.exists()
+
+    publish(P.ANYTOWN, to=str(cat))
+    before = snapshot(cat)
+    pkg = P.copy(P.ANYTOWN, tmp_path / "pkg")
+    P.append_rows(pkg, "data/spend.csv", "https://anytown.gov.uk,T9999,2026-03-31,New Supplier,F01,£1.00\n")
+    plan = publish(pkg, to=str(cat), dry_run=True)
+    by_target = {a.target: a.action for a in plan.actions}
+    assert by_target[f"{DS}/1.0.0/data/spend.csv"] == "update"
+    assert by_target[f"{DS}/1.0.0/data/functions.csv"] == "unchanged"
+    assert by_target[f"{DS}/1.0.0/datapackage.json"] == "update"
+    assert snapshot(cat) == before
+
+
+def test_new_version_keeps_the_old_one(tmp_path):
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    v1 = snapshot(cat / DS / "1.0.0")
+    pkg = P.copy(P.ANYTOWN, tmp_path / "v2", version="1.1.0")
+    P.append_rows(pkg, "data/spend.csv", "https://anytown.gov.uk,T9999,2026-03-31,New Supplier,F01,£1.00\n")
+    result = publish(pkg, to=str(cat))
+    by_target = {a.target: a.action for a in result.actions}
+    assert by_target[f"{DS}/1.1.0/data/spend.csv"] == "create"
+    assert by_target[f"{DS}/latest/data/spend.csv"] == "update"
+    assert by_target[f"{DS}/latest/data/functions.csv"] == "unchanged"
+    assert snapshot(cat / DS / "1.0.0") == v1  # the old version is still there, untouched
+    assert P.read_descriptor(cat / DS / "latest")["version"] == "1.1.0"
+    assert (cat / DS / "latest" / "data" / "spend.csv").read_bytes() == (pkg / "data" / "spend.csv").read_bytes()
+    page = (cat / DS / "index.html").read_text()
+    assert 'href="1.0.0/datapackage.json"' in page and 'href="1.1.0/datapackage.json"' in page
+
+    # Publishing the older version again leaves latest/ on the newest.
+    again = publish(P.ANYTOWN, to=str(cat))
+    assert all(a.action == "unchanged" for a in again.actions), again.actions
+    assert P.read_descriptor(cat / DS / "latest")["version"] == "1.1.0"
+
+
+def test_removed_resource_is_deleted_after_the_new_descriptor(tmp_path):
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    pkg = P.copy(P.ANYTOWN, tmp_path / "pkg")
+    P.remove_resource(pkg, "roles-senior")
+    result = publish(pkg, to=str(cat))
+    targets = [a.target for a in result.actions]
+    deletes = [a.target for a in result.actions if a.action == "delete"]
+    assert f"{DS}/1.0.0/data/roles-senior.csv" in deletes and f"{DS}/latest/data/roles-senior.csv" in deletes
+    assert targets.index(f"{DS}/1.0.0/datapackage.json") < targets.index(f"{DS}/1.0.0/data/roles-senior.csv")
+    assert not (cat / DS / "1.0.0" / "data" / "roles-senior.csv").exists()
+    assert P.broken_descriptors(folder_reader(cat), folder_keys(cat)) == []
+
+
+def test_zip_package_publishes_the_same(tmp_path):
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    z = P.zip_package(P.ANYTOWN, tmp_path / "anytown.zip")
+    result = publish(z, to=str(cat))
+    assert all(a.action == "unchanged" for a in result.actions)
+
+
+@pytest.mark.parametrize("member", ["../evil.csv", "/tmp/evil.csv", "data/../../evil.csv"])
+def test_zip_slip_is_refused(tmp_path, member):
+    z = tmp_path / "evil.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in P.ANYTOWN.rglob("*"):
+            if f.is_file():
+                zf.write(f, f.relative_to(P.ANYTOWN).as_posix())
+        zf.writestr(member, "a,b\n")
+    with pytest.raises(OpenbookError) as err:
+        publish(z, to=str(tmp_path / "catalogue"))
+    msg = str(err.value)
+    assert "\n" not in msg and member in msg and "outside the package" in msg
+    assert not (tmp_path / "evil.csv").exists() and not Path("/tmp/evil.csv").exists()
+    assert not (tmp_path / "catalogue").exists()
+
+
+def test_bad_packages_are_refused_before_anything_is_written(tmp_path):
+    cat = tmp_path / "catalogue"
+    changed = P.copy(P.ANYTOWN, tmp_path / "changed")
+    with open(changed / "data" / "spend.csv", "a") as fh:
+        fh.write("x\n")  # edited after packaging: bytes and sha256 no longer match
+    with pytest.raises(OpenbookError, match="changed after packaging"):
+        publish(changed, to=str(cat))
+
+    def escape(d):
+        d["resources"][0]["path"] = "../outside.csv"
+    outside = P.copy(P.ANYTOWN, tmp_path / "outside", edit=escape)
+    with pytest.raises(OpenbookError, match="leaves the package folder"):
+        publish(outside, to=str(cat))
+
+    missing = P.copy(P.ANYTOWN, tmp_path / "missing")
+    (missing / "data" / "functions.csv").unlink()
+    with pytest.raises(OpenbookError, match="data/functions.csv is listed in datapackage.json but missing"):
+        publish(missing, to=str(cat))
+
+    def no_org(d):
+        del d["openbook"]["organisation"]["slug"]
+        del d["publisher"]["slug"]
+    unnamed = P.copy(P.ANYTOWN, tmp_path / "unnamed", edit=no_org)
+    with pytest.raises(OpenbookError, match="organisation.slug"):
+        publish(unnamed, to=str(cat))
+
+    with pytest.raises(OpenbookError, match="no such file or folder"):
+        publish(tmp_path / "nothing-here", to=str(cat))
+    assert not cat.exists()
+
+
+def test_interrupted_publish_leaves_a_consistent_catalogue_and_a_rerun_completes(tmp_path):
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    pkg = P.copy(P.ANYTOWN, tmp_path / "v2", version="2.0.0")
+    P.append_rows(pkg, "data/spend.csv", "https://anytown.gov.uk,T9999,2026-03-31,New Supplier,F01,£1.00\n")
+    P.append_rows(pkg, "data/functions.csv", "https://anytown.gov.uk,F04,Libraries\n")
+
+    for stop_after in ("data/functions.csv", "2.0.0/datapackage.json", "latest/data/spend.csv"):
+        class Interrupted(Exception):
+            pass
+
+        def progress(path, done, total):
+            if done == total and path.endswith(stop_after):
+                raise Interrupted(path)
+        with pytest.raises(Interrupted):
+            publish(pkg, to=str(cat), progress=progress)
+        # Whatever was interrupted, no datapackage.json points at missing or other files,
+        # and latest/ is the old version or the new one, complete.
+        assert P.broken_descriptors(folder_reader(cat), folder_keys(cat)) == []
+        assert P.read_descriptor(cat / DS / "latest")["version"] in ("1.0.0", "2.0.0")
+        assert snapshot(cat / DS / "1.0.0") == snapshot(cat / DS / "latest") or \
+            P.read_descriptor(cat / DS / "latest")["version"] == "2.0.0"
+
+    done = publish(pkg, to=str(cat))
+    assert P.read_descriptor(cat / DS / "latest")["version"] == "2.0.0"
+    assert all(a.action == "unchanged" for a in publish(pkg, to=str(cat)).actions)
+    assert done.changed
+    assert not [k for k in folder_keys(cat) if ".openbook-tmp" in k]
+
+
+def test_progress_is_reported_per_file(tmp_path):
+    seen = []
+    publish(P.ANYTOWN, to=str(tmp_path / "c"), progress=lambda p, d, t: seen.append((p, d, t)))
+    finished = {p for p, d, t in seen if d == t}
+    assert f"{DS}/1.0.0/data/spend.csv" in finished and "index.html" in finished
+
+
+def test_cli_prints_one_line_per_file_and_where_it_went(tmp_path):
+    cat = tmp_path / "catalogue"
+    first = run_cli(str(P.ANYTOWN), "--to", str(cat))
+    assert first.returncode == 0, first.stderr
+    assert f"create     {DS}/1.0.0/data/spend.csv" in first.stdout
+    second = run_cli(str(P.ANYTOWN), "--to", str(cat))
+    lines = second.stdout.strip().splitlines()
+    assert second.returncode == 0
+    assert all(line.startswith("unchanged  ") for line in lines[:-1]) and len(lines) == 12
+    assert lines[-1].startswith(f"Nothing to do: {cat}") and "file://" in lines[-1]
+    assert second.stderr == ""  # quiet when not on a terminal
+
+    dry = run_cli(str(P.ANYTOWN), "--to", str(tmp_path / "other"), "--dry-run")
+    assert dry.returncode == 0 and "Dry run, nothing was changed" in dry.stdout
+    assert not (tmp_path / "other").exists()
+
+    bad = run_cli(str(tmp_path / "nothing"), "--to", str(cat))
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_default_target_is_catalogue_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = publish(P.ANYTOWN)
+    assert (tmp_path / "catalogue" / DS / "latest" / "datapackage.json").is_file()
+    assert result.target == "catalogue"
+
+
+def test_unknown_target_and_misplaced_options(tmp_path):
+    with pytest.raises(OpenbookError, match="unknown kind of target"):
+        publish(P.ANYTOWN, to="ftp://example.org/x")
+    with pytest.raises(OpenbookError, match="--endpoint-url is for S3"):
+        publish(P.ANYTOWN, to=str(tmp_path / "c"), endpoint_url="http://127.0.0.1:1")
+    with pytest.raises(OpenbookError, match="--ckan-org is for CKAN"):
+        publish(P.ANYTOWN, to=str(tmp_path / "c"), ckan_org="x")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(OpenbookError, match="not a folder"):
+        publish(P.ANYTOWN, to=str(tmp_path / "afile"))
