@@ -1,0 +1,252 @@
+"""--annotate: a marked-up copy of the workbook (never the original)."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import openbook
+from openbook.annotate import (ERROR_FILL, ERROR_ROW_FILL, PROBLEMS_SHEET, WARNING_FILL, WARNING_ROW_FILL,
+                               annotate)
+from openbook.cli import cli
+from openbook.errors import OpenbookError
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "anytown-with-errors.xlsx"
+URI = "https://anytown.gov.uk"
+
+
+def make_workbook_with_errors(path: Path) -> Path:
+    """Cell, row and header problems; errors and warnings; a title block above the table."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Functions"
+    ws.append(["OrganisationURI", "FunctionID", "Label", "Level", "Remarks"])   # E1: extra-label (warning)
+    ws.append([URI, "F-1", "Home care", "service", ""])
+    ws.append([URI, "F-2", None, "service", ""])            # C3: required value missing
+    ws.append([URI, "F-1", "Duplicate", "badlevel", ""])    # row 4: primary key; D4: not on the list
+    ws.append([None, None, None, None, None])               # row 5: blank row (warning)
+    ws.append([URI, "F-3", "Libraries", "service", ""])
+    ws["B2"].comment = openpyxl.comments.Comment("Checked by Sam", "Sam")
+    costs = wb.create_sheet("Cost's 2025")                  # an apostrophe in the sheet name
+    costs["A1"] = "Anytown Borough Council: costs"          # title block: the header is on row 3
+    costs.append([])
+    costs.append(["OrganisationURI", "FiscalYear", "FunctionID", "SubjectiveGroup", "CostLineID", "Actual"])
+    costs.append([URI, "2025/26", "F-1", "employees", "C1", 100])
+    costs.append([URI, "2025", "F-9", "employees", "C2", "abc"])   # B5 pattern, C5 foreign key, F5 type
+    wb.save(path)
+    return path
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fills(wb) -> dict[tuple[str, str], str]:
+    out = {}
+    for ws in wb.worksheets:
+        if ws.title == PROBLEMS_SHEET:
+            continue
+        for row in ws.iter_rows():
+            for c in row:
+                if c.fill is not None and c.fill.fill_type == "solid":
+                    out[(ws.title, c.coordinate)] = c.fill.start_color.rgb[-6:]
+    return out
+
+
+def comments(wb) -> dict[tuple[str, str], str]:
+    return {(ws.title, c.coordinate): c.comment.text for ws in wb.worksheets if ws.title != PROBLEMS_SHEET
+            for row in ws.iter_rows() for c in row if c.comment is not None}
+
+
+def expected_marks(report):
+    cells, rows = {}, {}
+    for p in report.iter_problems():
+        if p.cell:
+            cells.setdefault((p.sheet, p.cell), set()).add(p.severity)
+        elif p.row:
+            rows.setdefault((p.sheet, p.row), set()).add(p.severity)
+    return cells, rows
+
+
+def row_of(ref: str) -> int:
+    return int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def check_annotated(report, out: Path) -> None:
+    """Strong fills and comments at exactly the failing cells, light tints on failing rows,
+    and a problems sheet linking to each problem."""
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == PROBLEMS_SHEET
+    cells, rows = expected_marks(report)
+    found = fills(wb)
+    strong = {k: v for k, v in found.items() if v in (ERROR_FILL, WARNING_FILL)}
+    light = {k: v for k, v in found.items() if v in (ERROR_ROW_FILL, WARNING_ROW_FILL)}
+    assert set(strong) == set(cells)
+    for key, severities in cells.items():
+        assert strong[key] == (ERROR_FILL if "error" in severities else WARNING_FILL), key
+    # every whole-row problem tints its row, and only those rows are tinted
+    light_rows = {(sheet, row_of(ref)) for sheet, ref in light}
+    assert light_rows <= set(rows)
+    for key in rows:
+        assert key in light_rows or any((s, row_of(ref)) == key for s, ref in strong), key
+    notes = comments(wb)
+    for p in report.iter_problems():
+        if p.cell:
+            assert p.message in notes[(p.sheet, p.cell)]
+        elif p.row:
+            assert any((s, row_of(ref)) == (p.sheet, p.row) and p.message in text
+                       for (s, ref), text in notes.items()), p.location
+    # openbook's comments are only where the problems are
+    for ws in wb.worksheets[1:]:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.comment is not None and "openbook" in (c.comment.author or ""):
+                    assert (ws.title, c.coordinate) in cells or (ws.title, c.row) in rows, c.coordinate
+
+    problems = wb[PROBLEMS_SHEET]
+    assert problems.freeze_panes == "A2"
+    assert problems.auto_filter.ref and problems.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in problems[1]]
+    assert header[:2] == ["Severity", "Location"] and "Message" in header and "Value" in header
+    listed = list(problems.iter_rows(min_row=2))
+    assert len(listed) == report.errors + report.warnings
+    for row, p in zip(listed, report.iter_problems()):
+        assert row[0].value == p.severity
+        assert row[1].value == p.location
+        link = row[1].hyperlink
+        assert link is not None
+        quoted = "'" + p.sheet.replace("'", "''") + "'"
+        target = p.cell or f"A{p.row}"
+        assert link.location == f"{quoted}!{target}"
+
+
+def test_annotated_copy_marks_exactly_the_failing_cells(tmp_path):
+    src = make_workbook_with_errors(tmp_path / "anytown.xlsx")
+    before = sha256(src)
+    report = openbook.validate(src)
+    out = tmp_path / "marked.xlsx"
+    assert annotate(report, out) == [out]
+    assert sha256(src) == before
+    check_annotated(report, out)
+    wb = openpyxl.load_workbook(out)
+    f = fills(wb)
+    assert f[("Functions", "C3")] == ERROR_FILL
+    assert f[("Functions", "D4")] == ERROR_FILL
+    assert f[("Functions", "E1")] == WARNING_FILL
+    assert f[("Functions", "A4")] == ERROR_ROW_FILL       # the duplicate row, lightly
+    assert f[("Functions", "A5")] == WARNING_ROW_FILL     # the blank row, lightly
+    assert f[("Cost's 2025", "F5")] == ERROR_FILL
+    assert ("Cost's 2025", "F4") not in f
+    notes = comments(wb)
+    assert "Checked by Sam" in notes[("Functions", "B2")]  # the workbook's own comments are kept
+    assert wb["Functions"]["C3"].comment.author == "openbook"
+    # the data is untouched
+    assert wb["Cost's 2025"]["A1"].value == "Anytown Borough Council: costs"
+    assert wb["Cost's 2025"]["F4"].value == 100
+
+
+def test_the_documented_example(tmp_path):
+    if not EXAMPLE.is_file():
+        pytest.skip("examples/anytown-with-errors.xlsx is not there yet")
+    before = sha256(EXAMPLE)
+    report = openbook.validate(EXAMPLE)
+    out = tmp_path / "anytown-marked.xlsx"
+    annotate(report, out)
+    assert sha256(EXAMPLE) == before
+    check_annotated(report, out)
+
+
+def test_cli_annotate(tmp_path):
+    src = make_workbook_with_errors(tmp_path / "anytown.xlsx")
+    before = sha256(src)
+    out = tmp_path / "out" / "marked.xlsx"
+    result = CliRunner().invoke(cli, ["validate", str(src), "--annotate", str(out)])
+    assert result.exit_code == 1, result.output
+    assert sha256(src) == before
+    check_annotated(openbook.validate(src), out)
+    assert not [p for p in out.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_refuses_to_overwrite_the_original(tmp_path):
+    src = make_workbook_with_errors(tmp_path / "anytown.xlsx")
+    before = sha256(src)
+    report = openbook.validate(src)
+    with pytest.raises(OpenbookError, match="never overwrites"):
+        annotate(report, src)
+    with pytest.raises(OpenbookError, match="never overwrites"):
+        annotate(report, tmp_path / "." / "anytown.xlsx")
+    assert sha256(src) == before
+    result = CliRunner().invoke(cli, ["validate", str(src), "--annotate", str(src)])
+    assert result.exit_code == 2
+    assert "never overwrites" in result.output and "Traceback" not in result.output
+    assert sha256(src) == before
+    with pytest.raises(OpenbookError, match=".xlsx"):
+        annotate(report, tmp_path / "marked.csv")
+
+
+def test_csv_becomes_an_annotated_workbook(tmp_path):
+    src = tmp_path / "spend-2025-04.csv"
+    # cp1252, semicolons, a £ sign, a leading zero, a formula-looking value
+    lines = [
+        "OrganisationURI;OrganisationLabel;PaymentDate;OrganisationalUnit;BeneficiaryName;Purpose;Amount;BeneficiaryID",
+        f"{URI};Anytown;28/03/2025;Finance;Acme Ltd;Catering;£1,501.12;01234",
+        f"{URI};Anytown;31/02/2025;Finance;Acme Ltd;Catering;12.50;2",
+        f"{URI};Anytown;01/03/2025;Finance;=HYPERLINK(\"http://x\");Catering;lots;3",
+    ]
+    src.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    before = sha256(src)
+    report = openbook.validate(src)
+    assert report.errors
+    out = tmp_path / "spend-marked.xlsx"
+    annotate(report, out)
+    assert sha256(src) == before
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [PROBLEMS_SHEET, "spend-2025-04"]
+    ws = wb["spend-2025-04"]
+    assert ws["G2"].value == "£1,501.12"
+    assert ws["H2"].value == "01234"
+    assert ws["E4"].data_type == "s" and ws["E4"].value.startswith("=HYPERLINK")
+    locations = {p.cell for p in report.iter_problems() if p.cell}
+    assert "C3" in locations and "G4" in locations
+    f = fills(wb)
+    for cell in locations:
+        assert ("spend-2025-04", cell) in f
+    links = {row[1].hyperlink.location for row in wb[PROBLEMS_SHEET].iter_rows(min_row=2)}
+    assert "'spend-2025-04'!C3" in links
+    # a value that looks like a formula stays text on the problems sheet too
+    for row in wb[PROBLEMS_SHEET].iter_rows(min_row=2):
+        if isinstance(row[6].value, str) and row[6].value.startswith("="):
+            assert row[6].data_type == "s"
+
+
+def test_several_files_get_one_workbook_each(tmp_path):
+    (tmp_path / "in").mkdir()
+    make_workbook_with_errors(tmp_path / "in" / "a.xlsx")
+    b = tmp_path / "in" / "b.csv"
+    b.write_text("OrganisationURI,FunctionID,Label\nhttps://b.gov.uk,F-1,\n", encoding="utf-8")
+    report = openbook.validate(tmp_path / "in")
+    out = tmp_path / "marked.xlsx"
+    written = annotate(report, out)
+    assert written == [tmp_path / "marked-a.xlsx", tmp_path / "marked-b.xlsx"]
+    assert not out.exists()
+    assert openpyxl.load_workbook(written[1]).sheetnames == [PROBLEMS_SHEET, "b"]
+    assert openpyxl.load_workbook(written[0]).sheetnames == [PROBLEMS_SHEET, "Functions", "Cost's 2025"]
+
+
+def test_a_clean_file_gets_an_empty_problems_sheet(tmp_path):
+    src = tmp_path / "good.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Functions"
+    wb.active.append(["OrganisationURI", "FunctionID", "Label"])
+    wb.active.append([URI, "F-1", "Home care"])
+    wb.save(src)
+    out = tmp_path / "marked.xlsx"
+    annotate(openbook.validate(src), out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [PROBLEMS_SHEET, "Functions"]
+    assert "No problems" in wb[PROBLEMS_SHEET]["B2"].value
+    assert fills(wb) == {}
