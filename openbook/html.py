@@ -94,20 +94,25 @@ SCHEMA_CHECKS = [
 ]
 
 
-def fix_for(code: str) -> str | None:
-    return FIXES.get(code)
-
-
 def _check_info(code: str) -> tuple[str | None, str | None]:
     """(description, category) of a quality check, if the registry knows it."""
+    check = _check(code)
+    if check is None:
+        return None, None
+    return getattr(check, "description", None), getattr(check, "category", None)
+
+
+def _check(code: str):
     try:
         from .checks import REGISTRY
     except Exception:  # pragma: no cover - the registry is optional here
-        return None, None
-    check = REGISTRY.get(code)
-    if check is None:
-        return None, None
-    return check.description, check.category
+        return None
+    return REGISTRY.get(code)
+
+
+def fix_for(code: str) -> str | None:
+    """How to fix a problem of this code: ours for schema codes, the check's own otherwise."""
+    return FIXES.get(code) or getattr(_check(code), "fix", None) or None
 
 
 def _field_titles(report: Report) -> dict[tuple[str | None, str], str]:
@@ -155,7 +160,7 @@ def _groups(report: Report, cap: int) -> tuple[list[dict], int]:
                 "title": CODE_TITLES.get(p.code) or (description.split(". ")[0].rstrip(".") if description
                                                      else p.code),
                 "description": description, "category": category,
-                "fix": FIXES.get(p.code), "count": counts.get(key, 0), "problems": [], "tables": [],
+                "fix": fix_for(p.code), "count": counts.get(key, 0), "problems": [], "tables": [],
             }
         if len(g["problems"]) < cap:
             g["problems"].append(p)
@@ -168,7 +173,7 @@ def _groups(report: Report, cap: int) -> tuple[list[dict], int]:
             description, category = _check_info(code)
             by_key[key] = {"severity": severity, "code": code, "field": field, "field_title": None,
                            "title": CODE_TITLES.get(code) or code, "description": description,
-                           "category": category, "fix": FIXES.get(code), "count": n, "problems": [],
+                           "category": category, "fix": fix_for(code), "count": n, "problems": [],
                            "tables": []}
     groups = sorted(by_key.values(), key=lambda g: (g["severity"] != "error", -g["count"], g["code"],
                                                     g["field"] or ""))
