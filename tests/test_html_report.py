@@ -267,3 +267,22 @@ def test_report_in_a_real_browser(tmp_path):
     img = ROOT / "docs" / "img"
     img.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, img / "report.png")
+
+
+def test_printing_expands_folded_lists_in_a_real_browser(tmp_path):
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is not installed: run tests/install_browser.sh")
+        pytest.skip("chromium is not installed (tests/install_browser.sh installs it)")
+    html = report_html(_big_report(300))   # 5 rows shown, 295 folded
+    pages = {}
+    for name, page in [("folded", html), ("without", html.replace("<details>", "<div hidden>")
+                                                          .replace("</details>", "</div>"))]:
+        src = tmp_path / f"{name}.html"
+        src.write_text(page, encoding="utf-8")
+        pdf = tmp_path / f"{name}.pdf"
+        run = _run_chromium(exe, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", src.as_uri())
+        assert run.returncode == 0 and pdf.is_file(), run.stderr[-2000:]
+        pages[name] = len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+    assert pages["folded"] >= pages["without"] + 3, pages   # the folded rows are printed
