@@ -37,8 +37,13 @@ PILLARS = {
 
 MATCH_RULE = ("Functions are matched across bodies on the LGSL service URI (LGSLServiceURI); a function "
               "without one is matched on its esd function URI (ESDFunctionURI); a function with neither is "
-              "matched on its COFOG code (COFOGCode). Functions with none of the three are not compared. "
-              "URIs are compared by their number (http and https, trailing slashes and case ignored).")
+              "matched on its COFOG code (COFOGCode). URIs are compared by their number (http or https, "
+              "trailing slash and case ignored). Where one body has two or more functions with the same code "
+              "(the processes of one service, or sub-functions under one esd function), all functions with "
+              "that code, in every body, are told apart by their level, then their COFOG code, then their "
+              "label. Functions with none of the three codes are not compared. Totals (the summary and the "
+              "scenario) use the finest shared level: a body's function is left out of them when one of its "
+              "sub-functions is itself shared, so no cost is counted twice.")
 COST_RULE = ("A body's annual cost of a function is the sum of Costs.Actual for its FunctionID (for the "
              "fiscal year matching the package period, else the latest year in the ledger); where the ledger "
              "has no lines for the function, Functions.AnnualCost. FTE is Functions.FTE, else the sum of "
@@ -94,7 +99,7 @@ PVI_RULE = ("See docs/public-value-index.md. Each indicator is scaled 0-100 acro
             "a body with no outcome data for the function, or no cost per head, is not ranked. Scores from "
             "fewer than 2 indicators, or from fewer than 3 bodies, are marked low confidence.")
 
-_STOP_WORDS = {"ltd", "limited", "plc", "uk", "corporation", "inc"}
+_STOP_WORDS = {"ltd", "limited", "plc", "llp", "uk", "corporation", "inc"}
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed|^\s*n\s*/?\s*[da]\s*$|^\W*$", re.I)
 _TRUE = {"yes", "y", "true", "t", "1"}
 
@@ -147,8 +152,8 @@ def _uri_id(uri: str) -> str:
     return re.sub(r"^https?://", "", s)
 
 
-def function_key(row: dict) -> tuple[str, str] | None:
-    """The code a function is matched on across bodies (see MATCH_RULE)."""
+def function_key(row: dict) -> tuple[str, ...] | None:
+    """The code a function is first matched on across bodies (see MATCH_RULE)."""
     if (v := (row.get("LGSLServiceURI") or "").strip()):
         return ("lgsl", _uri_id(v))
     if (v := (row.get("ESDFunctionURI") or "").strip()):
@@ -163,12 +168,60 @@ def function_key(row: dict) -> tuple[str, str] | None:
 KEY_LABELS = {"lgsl": "LGSL service", "esd": "esd function", "cofog": "COFOG"}
 
 
-def key_text(key: tuple[str, str]) -> str:
-    return f"{KEY_LABELS[key[0]]} {key[1]}"
+def _label_key(text) -> str:
+    return " ".join(re.sub(r"[^\w\s]|_", " ", str(text or "").lower()).split())
 
 
-def key_id(key: tuple[str, str]) -> str:
-    return f"{key[0]}:{key[1]}"
+def _cofog(row: dict) -> str:
+    v = (row.get("COFOGCode") or "").strip()
+    return "0" + v if re.match(r"^\d(\.|$)", v) else v
+
+
+# How functions sharing a code are told apart, in this order (see MATCH_RULE).
+REFINERS = [("level", lambda row: (row.get("Level") or "").strip().lower()),
+            ("COFOG", _cofog),
+            ("label", lambda row: _label_key(row.get("Label")))]
+
+
+def key_text(key: tuple) -> str:
+    text = f"{KEY_LABELS[key[0]]} {key[1]}"
+    extra = [f"{name} {value}" for (name, _), value in zip(REFINERS, key[2:]) if value]
+    return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+def key_id(key: tuple) -> str:
+    return ":".join(key[:2]) + "".join(f"|{v}" for v in key[2:])
+
+
+def assign_keys(bodies: list["Body"]) -> dict[str, dict[str, tuple]]:
+    """body slug -> FunctionID -> the key it is matched on.
+
+    Start from the code (LGSL, else esd, else COFOG). Where any body has two or
+    more functions with the same key (the processes of one LGSL service, or
+    sub-functions under one esd function), every function with that key, in
+    every body, is told apart by its level, then its COFOG code, then its label.
+    """
+    rows = {b.slug: [(r, (r.get("FunctionID") or "").strip()) for r in b.tables.get("functions") or []]
+            for b in bodies}
+    keys: dict[str, dict[str, tuple]] = {slug: {} for slug in rows}
+    for slug, items in rows.items():
+        for row, fid in items:
+            key = function_key(row)
+            if key is not None:
+                keys[slug][fid] = key
+    for _, refine in REFINERS:
+        clashing = set()
+        for slug, mapping in keys.items():
+            counts = Counter(mapping.values())
+            clashing |= {k for k, n in counts.items() if n > 1}
+        if not clashing:
+            break
+        for slug, items in rows.items():
+            for row, fid in items:
+                key = keys[slug].get(fid)
+                if key in clashing:
+                    keys[slug][fid] = key + (refine(row),)
+    return keys
 
 
 def _fy(period: str | None) -> str | None:
@@ -204,6 +257,7 @@ class BodyFunction:
     population: int | None
     cost_per_head: float | None = None
     duplication_cost: float | None = None  # above the quartile
+    in_totals: bool = True  # False when a finer shared function of this body holds its cost
     savings: float = 0.0
 
 
@@ -221,7 +275,9 @@ class SharedFunction:
     total_cost: float = 0.0
     total_fte: float = 0.0
     duplication_cost: float = 0.0
+    in_totals: bool = True
     savings: float = 0.0
+    parts: tuple = field(default=(), repr=False)
 
 
 @dataclass
@@ -473,7 +529,7 @@ def _role_rows(body: Body):
             yield (r.get("FunctionID") or "").strip(), (r.get("Grade (or equivalent)") or "").strip(), fte
 
 
-def body_functions(body: Body, notes: list[str]) -> dict[tuple[str, str], BodyFunction]:
+def body_functions(body: Body, fid_keys: dict[str, tuple], notes: list[str]) -> dict[tuple, BodyFunction]:
     ledger, ledger_fte = _costs_by_function(body, notes)
     role_fte: dict[str, float] = defaultdict(float)
     for fid, _, fte in _role_rows(body):
@@ -481,8 +537,8 @@ def body_functions(body: Body, notes: list[str]) -> dict[tuple[str, str], BodyFu
     out: dict[tuple[str, str], BodyFunction] = {}
     unmatched = 0
     for row in body.tables.get("functions") or []:
-        key = function_key(row)
         fid = (row.get("FunctionID") or "").strip()
+        key = fid_keys.get(fid)
         if key is None:
             unmatched += 1
             continue
@@ -534,7 +590,7 @@ def shared_functions(bodies: list[Body], per_body: dict[str, dict], notes: list[
         label = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         back = sum(e.back_office for e in entries) * 2 >= len(entries)
         sf = SharedFunction(key=key_id(key), matched_on=key_text(key), label=label, back_office=back,
-                            bodies=sorted(entries, key=lambda e: e.body_name))
+                            bodies=sorted(entries, key=lambda e: e.body_name), parts=key)
         for e in entries:
             if e.annual_cost is not None and e.population:
                 e.cost_per_head = e.annual_cost / e.population
@@ -557,8 +613,40 @@ def shared_functions(bodies: list[Body], per_body: dict[str, dict], notes: list[
                     e.duplication_cost = max(0.0, e.cost_per_head - q) * e.population
             sf.duplication_cost = sum(e.duplication_cost or 0.0 for e in entries)
         result.append(sf)
-    result.sort(key=lambda s: (not s.back_office, -s.duplication_cost, s.label))
+    _mark_nested(bodies, result)
+    result.sort(key=lambda s: (not s.back_office, not s.in_totals, -s.duplication_cost, s.label))
     return result
+
+
+def _mark_nested(bodies: list[Body], functions: list[SharedFunction]) -> None:
+    """Leave out of the totals a body's shared function when one of its sub-functions is shared too.
+
+    Totals (the summary, the scenario) use the finest shared level, so a
+    parent's cost (the sum of its children) is never added to its children's.
+    """
+    for body in bodies:
+        children: dict[str, list[str]] = defaultdict(list)
+        for r in body.tables.get("functions") or []:
+            parent = (r.get("ParentID") or "").strip()
+            if parent:
+                children[parent].append((r.get("FunctionID") or "").strip())
+        shared_fids = {fid for sf in functions for e in sf.bodies if e.body == body.slug for fid in e.function_ids}
+        for sf in functions:
+            for e in sf.bodies:
+                if e.body != body.slug:
+                    continue
+                stack, seen = list(e.function_ids), set()
+                while stack:
+                    fid = stack.pop()
+                    for child in children.get(fid, []):
+                        if child in seen:
+                            continue
+                        seen.add(child)
+                        if child in shared_fids and child not in e.function_ids:
+                            e.in_totals = False
+                        stack.append(child)
+    for sf in functions:
+        sf.in_totals = any(e.in_totals for e in sf.bodies)
 
 
 # --------------------------------------------------------------------------- systems, suppliers, roles
@@ -590,7 +678,7 @@ def duplicated_systems(bodies: list[Body], back_office_ids: dict[str, set[str]])
         entries = sorted(licences.values(), key=lambda lic: lic.body_name)
         vendors = Counter(e.vendor for e in entries)
         products = Counter(e.product for e in entries)
-        best = lambda c: sorted(c.items(), key=lambda kv: (-kv[1], kv[0].isupper(), kv[0]))[0][0]  # noqa: E731
+        best = lambda c: sorted(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]  # noqa: E731
         ds = DuplicatedSystem(key=f"{key[0]} / {key[1]}",
                               vendor=best(vendors), product=best(products),
                               bodies=entries, back_office=any(back[key]))
@@ -634,7 +722,7 @@ def common_suppliers(bodies: list[Body]) -> list[CommonSupplier]:
     for key, entries in groups.items():
         if len(entries) < 2:
             continue
-        name = sorted(spellings[key].items(), key=lambda kv: (-kv[1], kv[0].isupper(), kv[0]))[0][0]
+        name = sorted(spellings[key].items(), key=lambda kv: (kv[0].isupper(), -kv[1], kv[0]))[0][0]
         cs = CommonSupplier(key=key, name=name, bodies=sorted(entries.values(), key=lambda e: e.body_name))
         cs.total = sum(e.amount for e in cs.bodies)
         cs.payments = sum(e.payments for e in cs.bodies)
@@ -695,8 +783,7 @@ def public_value_index(bodies: list[Body], functions: list[SharedFunction],
     outcomes = {b.slug: _outcomes_by_function(b, fid_keys[b.slug]) for b in bodies}
     result = []
     for sf in functions:
-        kind, code = sf.key.split(":", 1)
-        key = (kind, code)
+        key = sf.parts
         reporting = {bf.body: outcomes[bf.body].get(key, {}) for bf in sf.bodies}
         reporting = {slug: inds for slug, inds in reporting.items() if inds}
         # Indicators comparable across bodies: reported by 2+ bodies, with a known polarity.
@@ -784,11 +871,13 @@ def scenario(bodies: list[Body], functions: list[SharedFunction], systems: list[
     for sf in functions:
         if not sf.back_office:
             continue
-        sc.duplication_cost += sf.duplication_cost
         for e in sf.bodies:
+            if not e.in_totals:
+                continue
+            sc.duplication_cost += e.duplication_cost or 0.0
             e.savings = reduction * (e.duplication_cost or 0.0)
             per[e.body].functions += e.savings
-        sf.savings = reduction * sf.duplication_cost
+            sf.savings += e.savings
     for ds in systems:
         sc.systems_excess += ds.excess_cost
         for lic in ds.bodies:
@@ -835,7 +924,7 @@ def summaries(bodies: list[Body], functions: list[SharedFunction], sc: Scenario)
     saved = {p.body: p for p in sc.bodies}
     for b in bodies:
         mine = [e for sf in functions for e in sf.bodies if e.body == b.slug]
-        back = [e for sf in functions if sf.back_office for e in sf.bodies if e.body == b.slug]
+        back = [e for sf in functions if sf.back_office for e in sf.bodies if e.body == b.slug and e.in_totals]
         cost = sum(e.annual_cost or 0.0 for e in back)
         out.append(BodySummary(body=b.slug, body_name=b.name, population=b.population, shared_functions=len(mine),
                                back_office_functions=len(back), back_office_cost=cost,
@@ -894,11 +983,10 @@ def compare(sources: Iterable[str | Path] | str | Path, reduction: float = REDUC
         raise OpenbookError(f"compare needs at least two public bodies with a functions table; found {len(bodies)} "
                             f"({found}). Give more packages or catalogues.")
     bodies.sort(key=lambda b: b.name)
-    per_body = {b.slug: body_functions(b, notes) for b in bodies}
-    fid_keys = {b.slug: {fid: key for key, bf in per_body[b.slug].items() for fid in bf.function_ids}
-                for b in bodies}
+    fid_keys = assign_keys(bodies)
+    per_body = {b.slug: body_functions(b, fid_keys[b.slug], notes) for b in bodies}
     functions = shared_functions(bodies, per_body, notes)
-    shared_keys = {tuple(sf.key.split(":", 1)): sf.label for sf in functions}
+    shared_keys = {sf.parts: sf.label for sf in functions}
     back_ids = {b.slug: {fid for sf in functions if sf.back_office for e in sf.bodies if e.body == b.slug
                          for fid in e.function_ids} for b in bodies}
     systems = duplicated_systems(bodies, back_ids)
