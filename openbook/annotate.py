@@ -5,9 +5,11 @@
 
 - every failing cell is filled red (errors) or amber (warnings) and carries an
   Excel comment (author "openbook") with its message(s);
-- a problem with a whole row (a duplicate key, a blank row, a missing column
+- a problem with a whole row (a blank row, a repeated line, a missing column
   on the header row) tints that row's used cells lightly (pink or pale
-  yellow) and puts the comment on the row's first used cell;
+  yellow) and puts the comment on the row's first used cell; a repeated key
+  (primary-key) also fills, and comments, the cell of the key's most specific
+  column (FunctionID rather than OrganisationURI);
 - a first sheet, "openbook problems", lists every problem (severity,
   location, field, value, message) with a link to its cell, under a frozen
   header row with filters.
@@ -67,11 +69,12 @@ def annotate(report: Report, out_path: str | Path) -> list[Path]:
     for p in report.iter_problems():
         if p.path in targets:
             by_source[p.path].append(p)
+    tables = {(t.path, t.sheet, t.name): t for t in report.tables}
     written = []
     for src, target in targets.items():
         wb, sheet_of = _load(Path(src))
-        _mark(wb, sheet_of, by_source.get(src, []))
-        _problems_sheet(wb, sheet_of, by_source.get(src, []) + general, Path(src).name)
+        anchors = _mark(wb, sheet_of, by_source.get(src, []), tables)
+        _problems_sheet(wb, sheet_of, by_source.get(src, []) + general, Path(src).name, anchors)
         _save(wb, target)
         written.append(target)
     return written
@@ -168,7 +171,8 @@ def _load_calamine(path: Path):
 
 # ------------------------------------------------------------------ marking
 
-def _mark(wb, sheet_of, problems: list[Problem]) -> None:
+def _mark(wb, sheet_of, problems: list[Problem], tables: dict) -> dict[int, str]:
+    """Fill and comment the failing cells; returns id(problem) -> the cell that carries it."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -177,6 +181,7 @@ def _mark(wb, sheet_of, problems: list[Problem]) -> None:
               "error-row": ERROR_ROW_FILL, "warning-row": WARNING_ROW_FILL}.items()}
     cell_notes: dict[tuple[str, str], list[Problem]] = defaultdict(list)   # (sheet, cell) -> problems
     row_notes: dict[tuple[str, int], list[Problem]] = defaultdict(list)    # (sheet, row) -> problems
+    anchors: dict[int, str] = {}
     sheets = {}
     for p in problems:
         ws = sheet_of(p)
@@ -187,23 +192,43 @@ def _mark(wb, sheet_of, problems: list[Problem]) -> None:
             cell_notes[(ws.title, p.cell)].append(p)
         elif p.row:
             row_notes[(ws.title, p.row)].append(p)
+    bounds = {title: (ws.min_column or 1, max(ws.max_column or 1, ws.min_column or 1))
+              for title, ws in sheets.items()}
+    key_columns: dict[tuple, int | None] = {}
 
     # whole rows first, lightly, so that a cell's own fill wins
     comments: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for (title, row), ps in row_notes.items():
         ws = sheets[title]
         severity = "error" if any(p.severity == "error" for p in ps) else "warning"
-        first, last = ws.min_column or 1, max(ws.max_column or 1, ws.min_column or 1)
+        first, last = bounds[title]
         used = [c for c in range(first, last + 1) if ws.cell(row=row, column=c).value not in (None, "")]
         for c in range(first, last + 1):
             ws.cell(row=row, column=c).fill = fills[f"{severity}-row"]
-        anchor = ws.cell(row=row, column=used[0] if used else first).coordinate
-        comments[(title, anchor)].extend(ps)
+        default = ws.cell(row=row, column=used[0] if used else first).coordinate
+        for p in ps:
+            anchor = default
+            if p.code == "primary-key":
+                # a repeated key: mark its most specific column (FunctionID, CostLineID)
+                t = tables.get((p.path, p.sheet, p.table))
+                key = (title, t.name if t else None)
+                if key not in key_columns:
+                    key_columns[key] = _key_column(ws, t)
+                col = key_columns[key]
+                if col is not None:
+                    anchor = ws.cell(row=row, column=col).coordinate
+                    cell_notes[(title, anchor)].append(p)
+                    anchors[id(p)] = anchor
+                    continue
+            comments[(title, anchor)].append(p)
+            anchors[id(p)] = anchor
     for (title, ref), ps in cell_notes.items():
         ws = sheets[title]
         severity = "error" if any(p.severity == "error" for p in ps) else "warning"
         ws[ref].fill = fills[severity]
         comments[(title, ref)].extend(ps)
+        for p in ps:
+            anchors[id(p)] = ref
     for (title, ref), ps in comments.items():
         cell = sheets[title][ref]
         lines = [f"{p.severity.capitalize()} ({p.code}): {p.message}" for p in ps]
@@ -214,13 +239,39 @@ def _mark(wb, sheet_of, problems: list[Problem]) -> None:
         chars_per_line = 45
         height = min(600, 20 + 15 * sum(1 + len(line) // chars_per_line for line in text.splitlines()))
         cell.comment = Comment(text, AUTHOR, width=width, height=height)
+    return anchors
+
+
+def _key_column(ws, table) -> int | None:
+    """The sheet column of the last primary-key field of ``table`` (the most specific
+    part of the key: FunctionID rather than OrganisationURI), from its header row."""
+    if table is None or not table.schema or not table.header_row:
+        return None
+    try:
+        from .engine import normalise_header, plan
+        p = plan(table.schema)
+    except Exception:
+        return None
+    keys = p.schema.get("primaryKey") or []
+    if isinstance(keys, str):
+        keys = [keys]
+    found = {}
+    for cell in ws[table.header_row]:
+        if cell.value not in (None, ""):
+            name = p.aliases.get(normalise_header(cell.value))
+            if name and name not in found:
+                found[name] = cell.column
+    for name in reversed(keys):
+        if name in found:
+            return found[name]
+    return None
 
 
 def _quote_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _problems_sheet(wb, sheet_of, problems: list[Problem], source: str) -> None:
+def _problems_sheet(wb, sheet_of, problems: list[Problem], source: str, anchors: dict[int, str]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -244,9 +295,7 @@ def _problems_sheet(wb, sheet_of, problems: list[Problem], source: str) -> None:
                              "(openbook validate --format json)."])
             break
         target = sheet_of(p)
-        ref = p.cell
-        if target is not None and not ref:
-            ref = f"A{p.row}" if p.row else "A1"
+        ref = anchors.get(id(p)) or p.cell or "A1"
         row = [p.severity, p.location, target.title if target is not None else (p.sheet or ""),
                p.cell or "", p.row, p.field or "", p.value if p.value is not None else "", p.code, p.message]
         ws.append(row)

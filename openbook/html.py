@@ -157,8 +157,7 @@ def _groups(report: Report, cap: int) -> tuple[list[dict], int]:
             g = by_key[key] = {
                 "severity": p.severity, "code": p.code, "field": p.field,
                 "field_title": titles.get((schema_of.get(p.table), p.field)) if p.field else None,
-                "title": CODE_TITLES.get(p.code) or (description.split(". ")[0].rstrip(".") if description
-                                                     else p.code),
+                "title": CODE_TITLES.get(p.code) or (_short_label(description) if description else p.code),
                 "description": description, "category": category,
                 "fix": fix_for(p.code), "count": counts.get(key, 0), "problems": [], "tables": [],
             }
@@ -172,7 +171,8 @@ def _groups(report: Report, cap: int) -> tuple[list[dict], int]:
         if key not in by_key:
             description, category = _check_info(code)
             by_key[key] = {"severity": severity, "code": code, "field": field, "field_title": None,
-                           "title": CODE_TITLES.get(code) or code, "description": description,
+                           "title": CODE_TITLES.get(code) or (_short_label(description) if description else code),
+                           "description": description,
                            "category": category, "fix": fix_for(code), "count": n, "problems": [],
                            "tables": []}
     groups = sorted(by_key.values(), key=lambda g: (g["severity"] != "error", -g["count"], g["code"],
@@ -186,7 +186,7 @@ def _groups(report: Report, cap: int) -> tuple[list[dict], int]:
 
 
 def _field_label(g: dict) -> str:
-    if g["field_title"] and g["field_title"] != g["field"]:
+    if g["field_title"] and g["field_title"].lower() != g["field"].lower():
         return f"{g['field_title']} ({g['field']})"
     return g["field"]
 
@@ -198,17 +198,23 @@ def _checks(report: Report, counts: Counter) -> list[dict]:
     rows = []
     for label, codes in SCHEMA_CHECKS:
         n = sum(by_code[c] for c in codes)
-        rows.append({"label": label, "codes": ", ".join(codes), "problems": n, "passed": n == 0})
+        rows.append({"label": label, "codes": list(codes), "problems": n, "passed": n == 0})
     if by_code["missing-resource"]:  # only checked when a profile was asked for
         n = by_code["missing-resource"]
         rows.append({"label": f"Every sheet the {report.profile} profile requires is present",
-                     "codes": "missing-resource", "problems": n, "passed": False})
+                     "codes": ["missing-resource"], "problems": n, "passed": False})
     for code in report.checks_run:
         description, _category = _check_info(code)
         n = by_code[code]
-        rows.append({"label": (description or code).split(". ")[0].rstrip(".").split(" (")[0],
-                     "codes": code, "problems": n, "passed": n == 0})
+        rows.append({"label": _short_label(description or code), "codes": [code], "problems": n,
+                     "passed": n == 0})
     return rows
+
+
+def _short_label(description: str) -> str:
+    """A check's description cut to its first clause, for a table row."""
+    label = description.split(". ")[0].split(": ")[0].split(" (")[0].rstrip(".")
+    return label[:1].upper() + label[1:]
 
 
 def _env():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import openpyxl
@@ -85,7 +86,11 @@ def check_annotated(report, out: Path) -> None:
     found = fills(wb)
     strong = {k: v for k, v in found.items() if v in (ERROR_FILL, WARNING_FILL)}
     light = {k: v for k, v in found.items() if v in (ERROR_ROW_FILL, WARNING_ROW_FILL)}
-    assert set(strong) == set(cells)
+    # strong fills: the failing cells, plus the key cell of each repeated (primary-key) row
+    key_rows = {(p.sheet, p.row) for p in report.iter_problems() if p.code == "primary-key"}
+    assert set(cells) <= set(strong)
+    assert all((s, row_of(ref)) in key_rows for s, ref in set(strong) - set(cells))
+    assert {(s, row_of(ref)) for s, ref in set(strong) - set(cells)} == key_rows
     for key, severities in cells.items():
         assert strong[key] == (ERROR_FILL if "error" in severities else WARNING_FILL), key
     # every whole-row problem tints its row, and only those rows are tinted
@@ -106,6 +111,7 @@ def check_annotated(report, out: Path) -> None:
             for c in row:
                 if c.comment is not None and "openbook" in (c.comment.author or ""):
                     assert (ws.title, c.coordinate) in cells or (ws.title, c.row) in rows, c.coordinate
+    return wb
 
     problems = wb[PROBLEMS_SHEET]
     assert problems.freeze_panes == "A2"
@@ -120,8 +126,15 @@ def check_annotated(report, out: Path) -> None:
         link = row[1].hyperlink
         assert link is not None
         quoted = "'" + p.sheet.replace("'", "''") + "'"
-        target = p.cell or f"A{p.row}"
-        assert link.location == f"{quoted}!{target}"
+        sheet, _, ref = link.location.partition("!")
+        assert sheet == quoted
+        if p.cell:
+            assert ref == p.cell
+        elif p.row:  # a whole row: the link goes to the cell that carries its comment
+            assert row_of(ref) == p.row and p.message in wb[p.sheet][ref].comment.text
+        else:        # the whole table
+            assert ref == "A1"
+    return wb
 
 
 def test_annotated_copy_marks_exactly_the_failing_cells(tmp_path):
@@ -137,7 +150,9 @@ def test_annotated_copy_marks_exactly_the_failing_cells(tmp_path):
     assert f[("Functions", "C3")] == ERROR_FILL
     assert f[("Functions", "D4")] == ERROR_FILL
     assert f[("Functions", "E1")] == WARNING_FILL
-    assert f[("Functions", "A4")] == ERROR_ROW_FILL       # the duplicate row, lightly
+    assert f[("Functions", "A4")] == ERROR_ROW_FILL       # the duplicate row, lightly,
+    assert f[("Functions", "B4")] == ERROR_FILL           # its FunctionID strongly, with the comment
+    assert "primary-key" in wb["Functions"]["B4"].comment.text
     assert f[("Functions", "A5")] == WARNING_ROW_FILL     # the blank row, lightly
     assert f[("Cost's 2025", "F5")] == ERROR_FILL
     assert ("Cost's 2025", "F4") not in f
@@ -150,14 +165,29 @@ def test_annotated_copy_marks_exactly_the_failing_cells(tmp_path):
 
 
 def test_the_documented_example(tmp_path):
+    """Every planted problem of examples/anytown-with-errors.xlsx (examples/expected-errors.json)
+    is marked at its documented cell, and nothing is marked that the report does not list."""
     if not EXAMPLE.is_file():
         pytest.skip("examples/anytown-with-errors.xlsx is not there yet")
+    expected = json.loads((EXAMPLE.parent / "expected-errors.json").read_text(encoding="utf-8"))["problems"]
     before = sha256(EXAMPLE)
     report = openbook.validate(EXAMPLE)
     out = tmp_path / "anytown-marked.xlsx"
     annotate(report, out)
     assert sha256(EXAMPLE) == before
-    check_annotated(report, out)
+    wb = check_annotated(report, out)
+    found = fills(wb)
+    notes = comments(wb)
+    missing = []
+    for e in expected:
+        key = (e["sheet"], e["cell"])
+        if found.get(key) in (ERROR_FILL, WARNING_FILL) and key in notes:
+            continue           # the documented cell itself
+        row_marked = found.get(key) in (ERROR_ROW_FILL, WARNING_ROW_FILL) and any(
+            (s, row_of(ref)) == (e["sheet"], e["row"]) for s, ref in notes)
+        if not row_marked:     # a whole-row problem marks the row
+            missing.append(f"{e['sheet']}!{e['cell']} ({e['code']})")
+    assert missing == [], "documented problems not marked: " + ", ".join(missing)
 
 
 def test_cli_annotate(tmp_path):

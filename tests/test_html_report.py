@@ -1,6 +1,7 @@
 """The HTML report: content, accessibility, speed, the CLI, and a real browser."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -52,6 +53,14 @@ def workbook(tmp_path: Path) -> Path:
     if EXAMPLE.is_file():
         return EXAMPLE
     return make_workbook_with_errors(tmp_path / "anytown-with-errors.xlsx")
+
+
+def documented() -> list[dict]:
+    """The planted problems of the example (examples/expected-errors.json), once it exists."""
+    expected = EXAMPLE.parent / "expected-errors.json"
+    if not (EXAMPLE.is_file() and expected.is_file()):
+        return []
+    return json.loads(expected.read_text(encoding="utf-8"))["problems"]
 
 
 class Outline(HTMLParser):
@@ -247,16 +256,6 @@ def test_report_in_a_real_browser(tmp_path):
     page.write_text(report_html(report), encoding="utf-8")
     url = page.as_uri()
 
-    dom = _run_chromium(exe, "--dump-dom", url)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    text = dom.stdout
-    assert "What is good" in text and "Problems to fix" in text
-    assert "NOT VALID" in text
-    first = report.problems()[0]
-    assert first.location in text
-    for p in report.iter_problems():  # every documented problem is on the page
-        assert p.location in text, p.location
-
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTEFACTS / "report.png"
     shot.unlink(missing_ok=True)
@@ -267,6 +266,19 @@ def test_report_in_a_real_browser(tmp_path):
     img = ROOT / "docs" / "img"
     img.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, img / "report.png")
+
+    dom = _run_chromium(exe, "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = dom.stdout
+    assert "What is good" in text and "Problems to fix" in text
+    assert "NOT VALID" in text
+    first = report.problems()[0]
+    assert first.location in text
+    for p in report.iter_problems():  # every problem found is on the page
+        assert p.location in text, p.location
+    missing = [f"{e['sheet']}!{e['cell']}" for e in documented()
+               if f"{e['sheet']}!{e['cell']}" not in text and f"{e['sheet']} row {e['row']}" not in text]
+    assert missing == [], "documented problems not shown: " + ", ".join(missing)
 
 
 def test_printing_expands_folded_lists_in_a_real_browser(tmp_path):
