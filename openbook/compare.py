@@ -80,6 +80,8 @@ def scenario_method(reduction: float) -> str:
 
 SCENARIO_ASSUMPTIONS = [
     "Only back-office (administrative and managerial) shared functions are cut; front-line services are not.",
+    "Functions are cut at the finest level several bodies share (a service's processes rather than the "
+    "service, a sub-function's services rather than the sub-function), so no cost is counted twice.",
     "The most efficient quartile of cost per head is achievable by every body: the cost above it is "
     "treated as duplication.",
     "Roles are not added as a separate saving: staff costs are already in the functions' costs (the "
