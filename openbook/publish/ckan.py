@@ -120,7 +120,9 @@ class Client:
                     opened.pop().close()
                 fh = item.open()
                 opened.append(fh)
-                report = (lambda done: progress(label, min(done, item.bytes), item.bytes)) if progress else None
+                def report(done):  # done == total is reported once the upload is accepted
+                    if progress and done < item.bytes:
+                        progress(label, done, item.bytes)
                 stream = http.MultipartUpload(fields, "upload", item.path.rsplit("/", 1)[-1], fh, item.bytes,
                                               item.media_type.split(";")[0], report)
                 return {"data": stream, "headers": {"Content-Type": stream.content_type}}
@@ -140,9 +142,10 @@ class Client:
             payload = None
         if resp.status_code == 200 and isinstance(payload, dict) and payload.get("success"):
             return payload.get("result")
-        error = payload.get("error") if isinstance(payload, dict) else None
+        ckan_shaped = isinstance(payload, dict) and "success" in payload
+        error = payload.get("error") if ckan_shaped else None
         raise CkanFailure(name, resp.status_code, error if isinstance(error, dict) else {},
-                          "" if payload is not None else resp.text[:200])
+                          "" if ckan_shaped else (resp.text[:200] or "(empty)"))
 
 
 class Publisher:
@@ -180,10 +183,14 @@ class Publisher:
         messages = " ".join(str(v) for v in fields.values()) + " " + str(err.get("message") or "")
         if status == 413 or "too large" in messages.lower():
             size = next((f" ({human_bytes(i.bytes)})" for i in self.pkg.items if i.path == item), "")
+            said = "HTTP 413 Request Entity Too Large" if status == 413 else "CKAN: File upload too large"
             return OpenbookError(
-                f"{what}: the file{size} is larger than {self.site} accepts for uploads (HTTP {status}). "
+                f"{what}: the file{size} is larger than {self.site} accepts for uploads ({said}). "
                 "Ask the CKAN administrator to raise ckan.max_resource_size (and the web server's upload "
                 "limit, such as nginx client_max_body_size), or publish the file to S3 and link to it.")
+        if not err and exc.text:
+            return OpenbookError(f"{what}: {self.site} did not answer like a CKAN API (HTTP {status}) while "
+                                 f"{doing}. Check the address: ckan+https://host is the CKAN home page, without /api.")
         if status in (401, 403):
             return OpenbookError(
                 f"{what}: CKAN refused the request while {doing} (HTTP {status}, not authorised). Check that "
@@ -202,9 +209,6 @@ class Publisher:
         if status == 404:
             return OpenbookError(f"{what}: CKAN said not found while {doing}. Check the site address "
                                  f"({self.site}) and that the API is at /api/3/.")
-        if exc.type == "" and exc.text:
-            return OpenbookError(f"{what}: {self.site} did not answer like a CKAN API (HTTP {status}) while "
-                                 f"{doing}. Check the address: ckan+https://host is the CKAN home page, without /api.")
         if status >= 500:
             return OpenbookError(
                 f"{what}: CKAN kept failing (HTTP {status}) while {doing}, after {http.ATTEMPTS} tries. Run "
@@ -294,7 +298,7 @@ class Publisher:
         try:
             user = self.client.action("user_show", {}, get=True)
         except CkanFailure as exc:
-            if exc.status in (400, 401, 403, 404, 409):
+            if exc.error and exc.status in (400, 401, 403, 404, 409):
                 raise OpenbookError(
                     f"{self.to}: CKAN did not accept the API token in {TOKEN_ENV} (it may be mistyped, revoked, "
                     "expired or from another CKAN site). Create a new one on your CKAN user page (API Tokens) "

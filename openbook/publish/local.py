@@ -67,7 +67,7 @@ class FolderStore(Store):
                 for chunk in iter(lambda: src.read(CHUNK), b""):
                     out.write(chunk)
                     done += len(chunk)
-                    if progress and item.bytes >= CHUNK:
+                    if progress and item.bytes >= CHUNK and done < item.bytes:
                         progress(label, done, item.bytes)
                 out.flush()
                 os.fsync(out.fileno())

@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-CACHE=.cache/servers
+CACHE=${OPENBOOK_SERVERS_CACHE:-.cache/servers}
 PYTHON=${PYTHON:-python3}
 MOTO_SPEC='moto[s3]==5.2.5 flask flask-cors'
 # CKAN 2.12.0 and 2.11.6 both work with our Solr stand-in (docs/publishing.md).

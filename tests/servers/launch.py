@@ -32,7 +32,7 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-CACHE = ROOT / ".cache" / "servers"
+CACHE = Path(os.environ.get("OPENBOOK_SERVERS_CACHE") or ROOT / ".cache" / "servers")  # as install.sh
 MOTO_BIN = CACHE / "moto" / "bin" / "moto_server"
 CKAN_PY = CACHE / "ckan" / "bin" / "python"
 INSTALL_HINT = "run `bash tests/servers/install.sh` (or `make servers-install`) first"
@@ -73,16 +73,21 @@ class Proc:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
-    def stop(self, timeout: float = 10) -> None:
+    def signal_stop(self) -> None:
+        """Ask it to stop (its stop signal) without waiting."""
         if self.alive():
             try:
                 os.kill(self.pid, self.stop_signal)
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(self.pid, signal.SIGKILL)
-                self.popen.wait(5)
             except ProcessLookupError:
                 pass
+
+    def stop(self, timeout: float = 10) -> None:
+        self.signal_stop()
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(self.pid, signal.SIGKILL)
+            self.popen.wait(5)
         self._log_fh.close()
 
     def kill(self) -> None:
@@ -320,10 +325,11 @@ class Ckan:
             self.proc.kill()
 
     def stop(self) -> None:
-        for part in (self.proc, self.solr, self.redis, self.postgres):
-            if part is None:
-                continue
+        procs = [p for p in (self.proc, self.solr.proc, self.redis.proc, self.postgres.proc) if p is not None]
+        for p in procs:  # all at once, then wait for each
+            p.signal_stop()
+        for p in procs:
             try:
-                part.stop()
+                p.stop(timeout=20)
             except Exception:  # keep stopping the others
                 pass
