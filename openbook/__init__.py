@@ -5,10 +5,22 @@ The Python API under the command line::
     import openbook
     report = openbook.validate("anytown.xlsx")
     print(report.valid, report.errors)
+    result = openbook.package("anytown.xlsx", out_dir="out")
+    openbook.publish(result.path, to="catalogue")
+    comparison = openbook.compare(["out/anytown-...", "out/brookshire-..."])
 """
 __version__ = "0.1.0"
 
+# Each stage lives in a module of the same name; the names below are the
+# stages' functions, bound after the modules are imported so that they win.
+from . import compare as _compare_module  # noqa: E402,F401
+from . import package as _package_module  # noqa: E402,F401
+from . import publish as _publish_module  # noqa: E402,F401
+from . import validate as _validate_module  # noqa: E402,F401
+from .compare import compare  # noqa: E402
 from .errors import OpenbookError  # noqa: E402
+from .package import package  # noqa: E402
+from .publish import publish  # noqa: E402
 from .validate import validate  # noqa: E402
 
-__all__ = ["OpenbookError", "validate"]
+__all__ = ["OpenbookError", "compare", "package", "publish", "validate"]
