@@ -47,7 +47,8 @@ def write_output(content: str | bytes, output: str | None) -> None:
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of the screen.")
 @click.option("--max-errors", type=click.IntRange(min=0), help="List at most N problems (all are still counted).")
 @click.option("--skip-check", "skip_checks", multiple=True, metavar="CODE", help="Turn off one quality check.")
-@click.option("--annotate", metavar="OUT.xlsx", help="Also write a copy of the workbook with problems marked.")
+@click.option("--annotate", metavar="OUT.xlsx", help="Also write a copy of the workbook with problems marked "
+              "(one OUT-<file>.xlsx per file when several are checked).")
 @friendly_errors
 def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, annotate):
     """Check spreadsheets and CSV files against the open-book standard.
@@ -77,7 +78,8 @@ def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, annot
         write_output(text(report), output)
     if annotate:
         from .annotate import annotate as annotate_workbook
-        annotate_workbook(report, annotate)
+        for written in annotate_workbook(report, annotate) or []:
+            click.echo(f"Marked-up copy written to {written}", err=True)
     if output and output != "-":
         from .render import verdict
         click.echo(verdict(report), err=True)
