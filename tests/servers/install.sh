@@ -31,6 +31,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v pg_config >/dev/null 2>&1 || missing+=(libpq-dev)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+# psycopg2 builds from source against the headers of the Python that builds the venv.
+"$PYTHON" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+    || missing+=(python3-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install.sh: installing Debian packages: ${missing[*]}"
     SUDO=
@@ -43,7 +46,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
-    # The tests start their own private instances; stop any the package started.
+    # Debian may start a default PostgreSQL cluster where systemd runs; the tests
+    # do not use it: they start private instances on free ports.
 fi
 
 # --- virtualenvs -------------------------------------------------------------
