@@ -8,14 +8,13 @@ the target only when the package is complete and allowed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -26,6 +25,7 @@ from . import schemas as standard
 from .errors import OpenbookError, Refused
 from .files import sha256_file
 from .readers import expand_paths
+from .metadata import Metadata, settings_for, slug
 from .report import Report
 
 LICENCES = {
@@ -38,103 +38,12 @@ LICENCES = {
 FORMULA_START = r"^[=+\-@\t\r]"
 NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
-# Names a person may give each setting, in an About sheet or openbook.yaml.
-METADATA_KEYS = {
-    "org_name": ["organisation name", "organisation", "organization name", "body name", "supplier name",
-                 "org name", "publisher"],
-    "org_uri": ["organisation uri", "organisation url", "organization uri", "org uri",
-                "contracting authority uri", "authority uri"],
-    "period": ["period", "reporting period", "financial year", "fiscal year"],
-    "population": ["population", "population served"],
-    "licence": ["licence", "license"],
-    "contact": ["contact email", "contact", "email"],
-    "description": ["description"],
-    "version": ["version", "dataset version"],
-}
-
-
-@dataclass
-class Metadata:
-    org_name: str | None = None
-    org_uri: str | None = None
-    period: str | None = None
-    population: int | None = None
-    licence: str | None = None
-    contact: str | None = None
-    description: str | None = None
-    version: str | None = None
-
-    def update(self, values: dict) -> None:
-        for key, value in values.items():
-            if value not in (None, "") and hasattr(self, key):
-                setattr(self, key, value)
-
-
 @dataclass
 class PackageResult:
     path: Path
     descriptor: dict
     report: Report
     refused: str | None = None
-
-
-def slug(text: str) -> str:
-    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text.lower())).strip("-")
-
-
-def _norm_key(text) -> str:
-    return re.sub(r"[^a-z ]", "", str(text).lower()).strip()
-
-
-def _lookup(pairs: dict[str, str]) -> dict:
-    out = {}
-    for attr, names in METADATA_KEYS.items():
-        for key, value in pairs.items():
-            if _norm_key(key) in names and value not in (None, ""):
-                out[attr] = str(value).strip()
-                break
-    return out
-
-
-def about_sheet(path: Path) -> dict:
-    """Settings from an "About" sheet of two columns (Field, Value)."""
-    if path.suffix.lower() not in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        return {}
-    import python_calamine
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        name = next((n for n in book.sheet_names if n.strip().lower() == "about"), None)
-        if name is None:
-            return {}
-        rows = book.get_sheet_by_name(name).to_python()
-    except Exception:
-        return {}  # the validator reports unreadable workbooks in its own words
-    pairs = {}
-    for row in rows:
-        cells = [c for c in row if c not in (None, "")]
-        if len(cells) >= 2:
-            value = cells[1]
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            pairs[str(cells[0])] = value
-    return _lookup(pairs)
-
-
-def yaml_settings(folder: Path) -> dict:
-    path = folder / "openbook.yaml"
-    if not path.is_file():
-        return {}
-    import yaml
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise OpenbookError(f"{path}{where}: not valid YAML. Use lines such as 'org_name: Anytown Borough Council'.") from None
-    if not isinstance(data, dict):
-        raise OpenbookError(f"{path}: expected settings such as 'org_name: Anytown Borough Council'.")
-    direct = {k: v for k, v in data.items() if k in METADATA_KEYS}
-    return {**_lookup({str(k): v for k, v in data.items()}), **direct}
 
 
 def period_range(period: str) -> tuple[str, str] | None:
@@ -219,17 +128,13 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
     ``allow_personal_data`` as well.
     """
     from .validate import validate
-    from .checks import CATEGORIES, REGISTRY, runner
+    from .checks import REGISTRY, runner
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
     paths = [Path(p) for p in paths]
     files = expand_paths([str(p) for p in paths])
-    meta = Metadata()
-    for f in files:
-        meta.update(about_sheet(f))
-    folder = paths[0] if paths[0].is_dir() else paths[0].parent
-    meta.update(yaml_settings(folder))
+    meta = settings_for(paths, files)
     meta.update({"org_uri": org_uri, "org_name": org_name, "period": period, "licence": licence,
                  "population": population})
     missing = [opt for opt, val in (("--org-name", meta.org_name), ("--org-uri", meta.org_uri),
