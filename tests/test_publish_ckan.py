@@ -279,7 +279,7 @@ def test_dataset_names_follow_ckan_rules(tmp_path):
             assert got == expected
 
 
-def test_an_address_that_is_not_ckan_is_a_clear_error(s3_server, monkeypatch):
-    monkeypatch.setenv("CKAN_API_TOKEN", "some-token")
+def test_an_address_that_is_not_ckan_is_a_clear_error(ckan, monkeypatch):
+    not_ckan = f"ckan+http://127.0.0.1:{ckan.stack.solr.port}"  # the Solr stand-in answers HTTP, not as CKAN
     with pytest.raises(OpenbookError, match="did not answer like a CKAN API"):
-        publish(P.ANYTOWN, to="ckan+" + s3_server)  # moto's S3 server answers, but not as CKAN
+        publish(P.ANYTOWN, to=not_ckan)

@@ -69,7 +69,7 @@ def test_catalogue_pages_and_dcat(tmp_path):
     # Resources with download links, the field tables, the validation summary.
     assert 'href="1.0.0/data/spend.csv"' in page
     assert '<th scope="col">Field</th>' in page and "<code>SupplierName</code>" in page
-    assert "Valid against the open-book standard." in page and "0 errors, 1 warnings" in page
+    assert "Valid against the open-book standard." in page and "0 errors, 1 warning." in page
     assert 'href="latest/datapackage.json"' in page
     assert "Open Government Licence v3.0" in page
     assert "<script" not in page and "http-equiv" not in page and "stylesheet" not in page  # no external assets

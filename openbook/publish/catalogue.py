@@ -82,6 +82,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["human_bytes"] = human_bytes
     env.filters["digest"] = lambda h: (h or "").split(":", 1)[-1]
+    env.filters["count"] = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")
     return env
 
 
