@@ -1,0 +1,56 @@
+"""``openbook checks``: list the quality and privacy checks beyond the schema."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from openbook import checks as _checks
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    """An aligned plain-text table (no trailing spaces)."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = []
+    for row in [headers, ["-" * w for w in widths]] + rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def check_dict(c: _checks.Check) -> dict:
+    return {"code": c.code, "severity": c.severity, "category": c.category,
+            "schemas": list(c.schemas) or ["all"], "description": c.description, "fix": c.fix,
+            "kind": "cross-table" if c.needs else ("table" if c.table else "row"),
+            "needs": list(c.needs)}
+
+
+@click.group("checks")
+def checks():
+    """The quality and privacy checks run beyond the table schemas.
+
+    Turn one off with `openbook validate FILE --skip-check CODE`.
+    """
+
+
+@checks.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: an aligned table; json: every field of every check.")
+def list_checks(fmt):
+    """List every check: code, severity, category, schemas and description.
+
+    \b
+    Examples:
+      openbook checks list
+      openbook checks list --format json
+      openbook validate spend.csv --skip-check below-threshold
+    """
+    found = _checks.all_checks()
+    if fmt == "json":
+        click.echo(json.dumps([check_dict(c) for c in found], indent=2, ensure_ascii=False))
+        return
+    rows = [[c.code, c.severity, c.category, ", ".join(c.schemas) or "all", c.description] for c in found]
+    click.echo(_table(["code", "severity", "category", "schemas", "description"], rows))
+    click.echo(f"\n{len(found)} checks. Turn one off with: openbook validate FILE --skip-check CODE")
