@@ -48,13 +48,17 @@ class Check:
     needs: tuple[str, ...] = ()          # cross-table: the schemas whose tables it reads
     columns: tuple[str, ...] | None = None  # table checks: the fields it reads (None: all)
     wants_info: bool = False  # the function takes (frame, info)
+    finish: Callable[..., pl.DataFrame | None] | None = None  # row checks: report once the table ends
 
 
 REGISTRY: dict[str, Check] = {}
 
 
 def register(code: str, severity: str, category: str, description: str, schemas=(), table: bool = False,
-             fix: str = "", needs=(), columns=None):
+             fix: str = "", needs=(), columns=None, finish=None):
+    """Register a check. ``finish(info)``, for a row check, runs once its
+    table is complete and reports from what the batches left in
+    ``info.state`` (duplicates across batches, in bounded memory)."""
     def decorate(fn):
         assert category in CATEGORIES, category
         assert severity in ("error", "warning"), severity
@@ -62,7 +66,8 @@ def register(code: str, severity: str, category: str, description: str, schemas=
         assert not needs or schemas, "a cross-table check names its target schema first in schemas"
         wants_info = len(inspect.signature(fn).parameters) >= 2
         REGISTRY[code] = Check(code, severity, category, description, tuple(schemas), fn, table, fix,
-                               tuple(needs), tuple(columns) if columns is not None else None, wants_info)
+                               tuple(needs), tuple(columns) if columns is not None else None, wants_info,
+                               finish)
         return fn
     return decorate
 
@@ -159,6 +164,11 @@ class Info:
     _raw: object = None
     _match: object = None
     _store: dict = field(default_factory=dict)  # per table, shared by the checks
+
+    @property
+    def table_cache(self) -> dict:
+        """Shared by the checks for the whole table (decisions made on its first batch)."""
+        return self._store
 
     def column(self, name: str) -> int | None:
         """The absolute 0-based column of a field, None when it is absent."""
@@ -299,7 +309,9 @@ class Runner:
                 for check in self.active:
                     if not applies(check, plan.name):
                         continue
-                    if check.table:
+                    if check.finish is not None:
+                        found = check.finish(t.info(self, check.code))
+                    elif check.table:
                         frame = t.frame() if frame is None else frame
                         found = check.run(frame, t.info(self, check.code)) if check.wants_info else check.run(frame)
                     elif check.needs:

@@ -55,49 +55,19 @@ def below_threshold(frame: pl.DataFrame, info):
                                 pl.col("Amount"), pl.lit(THRESHOLD)).alias("message"))
 
 
-@register("duplicate-line", "warning", "accuracy",
-          "A spend line that repeats an earlier line exactly, in every column of the standard: usually a "
-          "copy made while preparing the file.",
-          schemas=SPEND,
-          fix="Delete the copy. If both payments are real, add what tells them apart (the transaction "
-              "number or invoice reference).")
-def duplicate_line(frame: pl.DataFrame, info):
-    names = [n for n in info.fields if n in info.present and n in frame.columns]
-    if not names or not frame.height:
+def _duplicate_report(info):
+    """Once the table is read: every line whose hash an earlier line has."""
+    parts = info.state.get("hashes")
+    if not parts:
         return None
-    # One 64-bit hash per row, from a hash per column with its own seed (cheap and
-    # parallel); the index keeps 16 bytes a row, so files of any length fit.
-    h = frame.select(pl.reduce(lambda a, b: a ^ b,
-                               [pl.col(n).hash(seed=i + 1) for i, n in enumerate(names)]).alias("h"),
-                     pl.col("__row").alias("row"))
-    seen: pl.DataFrame | None = info.state.get("seen")
-    across = seen is not None and seen.height and h.join(seen, on="h", how="semi").height
-    if not across and h["h"].n_unique() == h.height:   # the usual case: no repeats at all
-        info.state["seen"] = h.rename({"row": "first"}) if seen is None else pl.concat(
-            [seen, h.rename({"row": "first"})])
+    h = pl.concat(parts)
+    if h["h"].n_unique() == h.height:      # the usual case: no line repeats
         return None
-    first_here = h.select(pl.col("h").is_first_distinct()).to_series()
-    repeats = h.filter(~first_here)
-    firsts = h.filter(first_here)
-    if seen is not None and seen.height:
-        earlier = firsts.join(seen, on="h", how="inner").rename({"first": "of"})
-        firsts = firsts.join(seen, on="h", how="anti")
-    else:
-        earlier = None
-    found = []
-    if repeats.height:
-        of = firsts.rename({"row": "of"})
-        if seen is not None and seen.height:
-            of = pl.concat([of, seen.rename({"first": "of"})])
-        found.append(repeats.join(of, on="h", how="left"))
-    if earlier is not None and earlier.height:
-        found.append(earlier.select("h", "row", "of"))
-    info.state["seen"] = pl.concat([seen, firsts.rename({"row": "first"})]) if seen is not None \
-        else firsts.rename({"row": "first"})
-    if not found:
-        return None
-    dups = pl.concat(found).select("row", "of").sort("row")
-    extra = ", ".join('"' + h + '"' for _, h in info.extra_columns()[:3])
+    ordered = h.sort(["h", "row"])          # a repeat follows the first line with its hash
+    same = pl.col("h") == pl.col("h").shift(1)
+    dups = ordered.with_columns(pl.when(~same.fill_null(False)).then(pl.col("row")).forward_fill().alias("of")) \
+        .filter(same.fill_null(False)).sort("row")
+    extra = ", ".join('"' + x + '"' for _, x in info.extra_columns()[:3])
     unread = (f" (columns outside the standard, such as {extra}, are not "
               "compared: if they differ, the lines may be genuine)") if extra else ""
     return dups.select("row", pl.lit(None, dtype=pl.String).alias("field"),
@@ -106,12 +76,40 @@ def duplicate_line(frame: pl.DataFrame, info):
         "or invoice reference that tells the two payments apart.", pl.col("of"), pl.lit(unread)).alias("message"))
 
 
-def _payment_date(frame: pl.DataFrame, info) -> pl.Expr:
-    """PaymentDate as dates, parsed once per batch. The engine writes valid dates
-    as ISO text; anything else is a type error already."""
-    if "payment-date" not in info.cache:
-        info.cache["payment-date"] = frame["PaymentDate"].str.to_date("%Y-%m-%d", strict=False)
-    return pl.lit(info.cache["payment-date"])
+@register("duplicate-line", "warning", "accuracy",
+          "A spend line that repeats an earlier line exactly, in every column of the standard: usually a "
+          "copy made while preparing the file.",
+          schemas=SPEND, finish=_duplicate_report,
+          fix="Delete the copy. If both payments are real, add what tells them apart (the transaction "
+              "number or invoice reference).")
+def duplicate_line(frame: pl.DataFrame, info):
+    """Per batch: one 64-bit hash per line, from a hash per column with its own
+    seed (cheap and parallel). The table keeps 16 bytes a line; the repeats
+    are found once, when the table ends."""
+    names = [n for n in info.fields if n in info.present and n in frame.columns]
+    if names and frame.height:
+        info.state.setdefault("hashes", []).append(frame.select(
+            pl.reduce(lambda a, b: a ^ b, [pl.col(n).hash(seed=i + 1) for i, n in enumerate(names)]).alias("h"),
+            pl.col("__row").alias("row")))
+    return None
+
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _dates_outside(frame: pl.DataFrame, start: dt.date | None, end: dt.date | None) -> pl.DataFrame:
+    """Rows whose PaymentDate is before start or after end. The engine writes
+    valid dates as ISO text, which sorts as dates do, so this compares text
+    (reading a few bytes a cell) and checks the shape of the few it keeps;
+    a value that is not an ISO date is a type error already."""
+    d = pl.col("PaymentDate")
+    outside = pl.lit(False)
+    if start is not None:
+        outside = outside | (d < start.isoformat())
+    if end is not None:
+        outside = outside | (d > end.isoformat())
+    hit = frame.filter(outside.fill_null(False) & (d.str.len_bytes() == 10))
+    return hit.filter(d.str.contains(ISO_DATE)) if hit.height else hit
 
 
 @register("future-date", "warning", "accuracy",
@@ -121,8 +119,7 @@ def _payment_date(frame: pl.DataFrame, info) -> pl.Expr:
 def future_date(frame: pl.DataFrame, info):
     if "PaymentDate" not in info.present:
         return None
-    limit = info.today + dt.timedelta(days=1)
-    hit = frame.filter((_payment_date(frame, info) > pl.lit(limit)).fill_null(False))
+    hit = _dates_outside(frame, None, info.today + dt.timedelta(days=1))
     return hit.select(pl.col("__row").alias("row"), pl.lit("PaymentDate").alias("field"),
                       pl.col("PaymentDate").alias("value"),
                       pl.format("{} is in the future (today is {}). Correct the date: a day and month swapped "
@@ -138,9 +135,8 @@ def future_date(frame: pl.DataFrame, info):
 def date_outside_period(frame: pl.DataFrame, info):
     if info.period is None or "PaymentDate" not in info.present:
         return None
-    d = _payment_date(frame, info)
     p = info.period
-    hit = frame.filter(((d < pl.lit(p.start)) | (d > pl.lit(p.end))).fill_null(False))
+    hit = _dates_outside(frame, p.start, p.end)
     return hit.select(pl.col("__row").alias("row"), pl.lit("PaymentDate").alias("field"),
                       pl.col("PaymentDate").alias("value"),
                       pl.format("{} is outside the period this data covers, {}. Move the line to the file for "

@@ -52,32 +52,33 @@ def distinct(frame: pl.DataFrame, name: str, info) -> pl.Series:
 
 def repetitive(frame: pl.DataFrame, name: str, info) -> bool:
     """Whether a column repeats its values enough that testing each distinct
-    value once is cheaper than testing every cell (judged on a sample)."""
-    cache = info.cache.setdefault("repetitive", {})
+    value once is cheaper than testing every cell (judged once per table, on
+    a sample of its first batch)."""
+    cache = info.table_cache.setdefault("repetitive", {})
     if name not in cache:
         sample = frame[name].head(2000).drop_nulls()
         cache[name] = sample.len() == 0 or sample.n_unique() <= sample.len() // 5
     return cache[name]
 
 
-def _pattern(name: str, spec: dict, schema: str) -> str:
-    if name in free_text(schema):
-        return f"{FORMULA_START}|{PII_PREFILTER}"
-    if (spec.get("type", "string") not in TYPED and spec.get("format") != "uri"
-            and not is_email_field(name, spec)):
-        return f"{FORMULA_START}|@"
-    return FORMULA_START
+def formula_prefilter(name: str) -> pl.Expr:
+    """A cheap superset of the cells that start like a formula: comparing a
+    string with a one-character string only reads its first byte. True where
+    the first byte is below "0" (tab, CR, +, - and other punctuation) or
+    between ":" and "@" (=, @ among them)."""
+    c = pl.col(name)
+    return (c < "0") | ((c >= ":") & (c < "A"))
 
 
 def candidates(frame: pl.DataFrame, info) -> pl.DataFrame:
     """Long frame (row, field, value) of the cells any text check could flag,
     computed once per batch and shared through ``info.cache``.
 
-    Every text column: cells that start like a formula. Columns that may not
-    hold emails: cells with an @. Free-text columns: cells with an @ or six
-    digits. Columns that repeat their values (names, units, categories) are
-    tested once per distinct value; the others with one regular expression
-    per column, all in one parallel polars select."""
+    Every text column: cells whose first byte could start a formula (a byte
+    comparison). Columns that may not hold emails: cells with an @ (a byte
+    search). Free-text columns: cells with an @ or six digits, tested once
+    per distinct value when the column repeats (names, purposes). All in one
+    parallel polars select; each check then applies its exact pattern."""
     if "text-scan" in info.cache:
         return info.cache["text-scan"]
     names = [n for n in info.fields if n in info.present and n in frame.columns
@@ -86,21 +87,26 @@ def candidates(frame: pl.DataFrame, info) -> pl.DataFrame:
     if names and frame.height:
         exprs = []
         for n in names:
-            pattern = _pattern(n, info.fields[n], info.schema)
-            if n in free_text(info.schema) or repetitive(frame, n, info):
-                values = distinct(frame, n, info)
-                hits = values.filter(values.str.contains(pattern))
-                if hits.len():
-                    exprs.append(pl.col(n).is_in(hits.implode()).fill_null(False).alias(n))
-            else:
-                exprs.append(pl.col(n).str.contains(pattern).fill_null(False).alias(n))
-        if exprs:
-            masks = frame.select(exprs)
-            hit = [n for n, k in zip(masks.columns, masks.sum().row(0)) if k]
-            parts = [frame.filter(masks[n]).select(pl.col("__row").alias("row"), pl.lit(n).alias("field"),
-                                                   pl.col(n).alias("value")) for n in hit]
-            if parts:
-                found = pl.concat(parts)
+            spec = info.fields[n]
+            e = formula_prefilter(n)
+            if n in free_text(info.schema):
+                if repetitive(frame, n, info):
+                    values = distinct(frame, n, info)
+                    hits = values.filter(values.str.contains(PII_PREFILTER))
+                    if hits.len():
+                        e = e | pl.col(n).is_in(hits.implode())
+                else:
+                    e = e | pl.col(n).str.contains(PII_PREFILTER)
+            elif (spec.get("type", "string") not in TYPED and spec.get("format") != "uri"
+                  and not is_email_field(n, spec)):
+                e = e | pl.col(n).str.contains("@", literal=True)
+            exprs.append(e.fill_null(False).alias(n))
+        masks = frame.select(exprs)
+        hit = [n for n, k in zip(masks.columns, masks.sum().row(0)) if k]
+        parts = [frame.filter(masks[n]).select(pl.col("__row").alias("row"), pl.lit(n).alias("field"),
+                                               pl.col(n).alias("value")) for n in hit]
+        if parts:
+            found = pl.concat(parts)
     info.cache["text-scan"] = found
     return found
 
