@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -25,6 +24,7 @@ from . import schemas as standard
 from .errors import OpenbookError, Refused
 from .files import sha256_file
 from .readers import expand_paths
+from .checks import parse_period
 from .metadata import Metadata, settings_for, slug
 from .report import Report
 
@@ -44,21 +44,6 @@ class PackageResult:
     descriptor: dict
     report: Report
     refused: str | None = None
-
-
-def period_range(period: str) -> tuple[str, str] | None:
-    """'2025-26' or '2025/26' (a UK financial year), '2025-04' (a month), '2025' (a year)."""
-    if m := re.fullmatch(r"(\d{4})[-/](\d{2})", period):
-        start, end2 = int(m.group(1)), int(m.group(2))
-        if (start + 1) % 100 == end2:
-            return f"{start}-04-01", f"{start + 1}-03-31"
-        if 1 <= end2 <= 12:
-            import calendar
-            last = calendar.monthrange(start, end2)[1]
-            return f"{start}-{end2:02d}-01", f"{start}-{end2:02d}-{last:02d}"
-    if m := re.fullmatch(r"(\d{4})", period):
-        return f"{m.group(1)}-01-01", f"{m.group(1)}-12-31"
-    return None
 
 
 def created_timestamp() -> str:
@@ -219,7 +204,7 @@ def _descriptor(work: Path, name: str, meta: Metadata, licence_id: str, report: 
         })
     org_slug = slug(meta.org_name)
     created = created_timestamp()
-    coverage = period_range(meta.period)
+    coverage = parse_period(meta.period)
     validation = {"valid": report.valid, "tables": len(report.tables), "rows": report.rows,
                   "errors": report.errors, "warnings": report.warnings, "redactions": report.redactions,
                   "skippedChecks": report.skipped_checks}
@@ -249,8 +234,7 @@ def _descriptor(work: Path, name: str, meta: Metadata, licence_id: str, report: 
             "invalidAllowed": bool(allow_invalid and not report.valid),
         },
     }
-    if coverage:
-        descriptor["temporalCoverage"] = {"start": coverage[0], "end": coverage[1]}
+    descriptor["temporalCoverage"] = {"start": coverage.start.isoformat(), "end": coverage.end.isoformat()}
     return descriptor
 
 

@@ -7,6 +7,7 @@ from typing import Callable, Iterable
 from . import schemas as standard
 from .engine import Context, Match, match, resource_title, validate_table
 from .errors import OpenbookError
+from .metadata import settings_for
 from .readers import RawTable, expand_paths, read_tables
 from .report import PROBLEM_SCHEMA, Report, TableResult
 
@@ -34,9 +35,12 @@ def validate(paths: str | Path | Iterable[str | Path], profile: str | None = Non
     if profile is not None and profile not in standard.profile_names():
         raise OpenbookError(f"--profile {profile}: no such profile. Use one of: "
                             f"{', '.join(standard.profile_names())}.")
+    files = expand_paths(paths)
     raws: list[RawTable] = []
-    for f in expand_paths(paths):
+    for f in files:
         raws.extend(read_tables(f))
+    if period is None:  # the period an About sheet or openbook.yaml states
+        period = settings_for([Path(p) for p in paths], files).period
 
     matched: list[tuple[RawTable, Match]] = []
     skipped: list[TableResult] = []
@@ -54,7 +58,7 @@ def validate(paths: str | Path | Iterable[str | Path], profile: str | None = Non
     prof = standard.profile(chosen)
     ctx = Context(foreign_keys=list(prof.get("foreignKeys", [])), sink=sink)
     from . import checks
-    ctx.checks = checks.runner(skip=set(skip_checks))
+    ctx.checks = checks.runner(skip=set(skip_checks), period=period)
     # Tables others refer to are read first, so references can be checked as rows stream past.
     for fk in ctx.foreign_keys:
         ref = fk["reference"]

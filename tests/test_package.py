@@ -15,7 +15,7 @@ from frictionless import Package
 
 from openbook.cli import cli
 from openbook.errors import OpenbookError, Refused
-from openbook.package import package, period_range
+from openbook.package import package
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COUNCILS = ["anytown-borough-council.xlsx", "brookshire-district-council.xlsx", "castleford-city-council.xlsx"]
@@ -193,9 +193,9 @@ def test_missing_settings_give_one_clear_line(tmp_path):
     assert len(res.output.strip().splitlines()) == 1
 
 
-def test_period_ranges():
-    assert period_range("2025-26") == ("2025-04-01", "2026-03-31")
-    assert period_range("2025/26") == ("2025-04-01", "2026-03-31")
-    assert period_range("2024-02") == ("2024-02-01", "2024-02-29")
-    assert period_range("2025") == ("2025-01-01", "2025-12-31")
-    assert period_range("Q3") is None
+def test_an_unreadable_period_is_one_clear_line(tmp_path):
+    res = CliRunner().invoke(cli, ["package", str(EXAMPLES / COUNCILS[0]), "--period", "Q3",
+                                   "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "Q3" in res.output and len(res.output.strip().splitlines()) == 1
+    assert not any((tmp_path / "out").iterdir())
