@@ -1194,7 +1194,7 @@ def plant_errors(anytown: Council) -> tuple[list[Sheet], list[Planted]]:
     r[col(sp, "BeneficiaryType")] = "Individual"
     set_(sp, next(pick), "Purpose", "Refund of overpayment, contact j.bloggs@example.com", "email-address", "quality",
          "An email address in free text")
-    set_(sp, next(pick), "Purpose", "Relocation expenses claim QQ123456C", "ni-number", "quality",
+    set_(sp, next(pick), "Purpose", "Relocation expenses claim AB123456C", "ni-number", "quality",
          "A National Insurance number in free text")
     set_(sp, next(pick), "Purpose", "Emergency call-out, site contact 07700 900123", "phone-number", "quality",
          "A UK phone number in free text")

@@ -29,11 +29,6 @@ OVERLAPS = json.loads((EXAMPLES / "expected-overlaps.json").read_text(encoding="
 SCHEMA_CODES = {"type-error", "constraint-error", "foreign-key", "primary-key"}
 
 # Planted quality problems the checks do not report yet (see the reasons); they XPASS once they do.
-NOT_YET = {
-    "ni-number": "the ni-number check applies HMRC's allocation rules, which exclude the specimen prefix QQ",
-    "date-outside-period": "validate(period=...) does not pass the period to the checks, and the About "
-                           "sheet's Period is not read, so the check never runs",
-}
 
 
 def load_generator():
@@ -332,9 +327,7 @@ def _quality_params():
     for p in EXPECTED_ERRORS:
         if p["code"] in SCHEMA_CODES:
             continue
-        marks = [pytest.mark.xfail(strict=False, reason=f"checks in progress: {NOT_YET[p['code']]}")] \
-            if p["code"] in NOT_YET else []
-        yield pytest.param(p, marks=marks, id=f"{p['code']}@{p['sheet']}!{p['cell']}")
+        yield pytest.param(p, id=f"{p['code']}@{p['sheet']}!{p['cell']}")
 
 
 @pytest.mark.parametrize("planted", list(_quality_params()))
