@@ -72,12 +72,14 @@ def about_sheet(path: Path) -> dict:
         return {}  # the validator reports unreadable workbooks in its own words
     pairs = {}
     for row in rows:
-        cells = [c for c in row if c not in (None, "")]
-        if len(cells) >= 2:
-            value = cells[1]
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            pairs[str(cells[0])] = value
+        # the value is the cell right of the key; anything further right is a note
+        for i, cell in enumerate(row[:-1]):
+            if cell not in (None, ""):
+                value = row[i + 1]
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                pairs.setdefault(str(cell), value)
+                break
     return _lookup(pairs)
 
 
