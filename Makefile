@@ -7,15 +7,17 @@ OUT ?= out
 
 .PHONY: demo test bench install servers-install clean
 
-$(BIN)/openbook: setup.cfg pyproject.toml
+# Dependencies, once per change of setup.cfg.
+$(VENV)/.deps: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# A plain (not editable) install: what a user gets, schemas included.
 	$(BIN)/pip install -q ".[test]"
 	touch $@
 
-install: $(BIN)/openbook
+# A plain (not editable) install of the current tree: what a user gets, schemas included.
+install: $(VENV)/.deps
 	$(BIN)/pip install -q --no-deps --force-reinstall .
+	rm -rf build
 
 demo: install
 	bash scripts/demo.sh $(BIN) $(OUT)
