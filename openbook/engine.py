@@ -23,7 +23,7 @@ from . import schemas as standard
 from .messages import message
 from .readers import RawTable
 from .report import PROBLEM_SCHEMA, TableResult, empty_problems
-from .values import is_redaction, parse, strip
+from .values import fast_parse, is_redaction, parse, strip
 
 MIN_HEADER_MATCHES = 2
 
@@ -127,17 +127,34 @@ class KeyIndex:
 
     Hashes keep memory at 16 bytes a key however long the values are, which is
     what lets a 10M-row file be checked for duplicates in bounded memory.
+
+    The keys are kept as a few runs sorted by hash (sizes halving, as in a
+    binary counter) and looked up by binary search, so each batch costs its
+    own size times log n. Joining every batch against all keys seen so far
+    rebuilt a hash table of them each time: quadratic, 7 s of a 3M-row file
+    read in 45 batches (bench/NOTES.md).
     """
-    seen: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"h": pl.UInt64, "first": pl.Int64}))
+    runs: list[pl.DataFrame] = field(default_factory=list)
 
     def add(self, keys: pl.DataFrame) -> pl.DataFrame:
         """keys: columns h, row. Returns the repeats, with the row of the first."""
-        joined = keys.join(self.seen, on="h", how="left")
+        keys = keys.sort("h")   # sorted needles: the binary searches stay in cache (3x faster)
+        h = keys["h"]
+        first = pl.Series("first", [None] * keys.height, dtype=pl.Int64)
+        for run in self.runs:
+            at = run["h"].search_sorted(h, side="left").clip(upper_bound=run.height - 1)
+            hit = run["h"].gather(at) == h
+            first = first.zip_with(first.is_not_null() | ~hit, run["first"].gather(at))
+        joined = keys.with_columns(first.alias("first"))
         earlier = joined.filter(pl.col("first").is_not_null())
         new = joined.filter(pl.col("first").is_null()).drop("first")
-        firsts = new.group_by("h").agg(pl.col("row").min().alias("first"))
+        firsts = new.group_by("h").agg(pl.col("row").min().alias("first")).sort("h")
         within = new.join(firsts, on="h").filter(pl.col("row") != pl.col("first"))
-        self.seen = pl.concat([self.seen, firsts])
+        if firsts.height:
+            self.runs.append(firsts)
+            while len(self.runs) > 1 and self.runs[-2].height <= 2 * self.runs[-1].height:
+                last = self.runs.pop()
+                self.runs[-1] = self.runs[-1].merge_sorted(last, key="h")
         return pl.concat([earlier, within]).sort("row")
 
 
@@ -243,31 +260,85 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
 
 def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
     """Per-cell checks on one batch. Returns problem frames, the normalised
-    frame (schema field names, plus __row), and the blank-row mask."""
+    frame (schema field names, plus __row), and the blank-row mask.
+
+    Work is done in stages, each materialised once: the cleaned text of each
+    field; then the value, validity and redaction flags; then the check
+    masks. Eager polars does not share a sub-expression used several times,
+    so one nested expression per field redid the cleaning a dozen times.
+    Dates and numbers take a fast path (values.fast_parse) and the full
+    parser runs only on the cells the fast path does not cover: a when/then
+    would evaluate the full parser over every cell (bench/NOTES.md)."""
     p = m.plan
     missing_default = p.schema.get("missingValues", [""])
-    exprs, checks = [], []
-    for name, f in p.fields.items():
-        if name not in m.columns:
+    absent = [f"c{j}" for j in m.columns.values() if f"c{j}" not in batch.columns]
+    if absent:  # a mapped column the batch lacks reads as empty cells
+        batch = batch.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in absent)
+    present = {name: f"c{j}" for name, j in m.columns.items()}
+
+    # stage 1: stripped text with missing values as null; blank-row test
+    stage1, blank_parts = [], []
+    for k, (name, f) in enumerate(p.fields.items()):
+        if name not in present:
+            continue
+        raw_text = strip(pl.col(present[name]))
+        missing = list(f.get("missingValues", missing_default))
+        stage1.append((raw_text.replace(missing, None) if missing else raw_text).alias(f"__t{k}"))
+        if missing == [""]:
+            blank_parts.append(pl.col(f"__t{k}").is_null())
+        else:
+            blank_parts.append(strip(pl.col(present[name])).fill_null("").eq(""))
+    row = pl.int_range(offset, offset + pl.len(), dtype=pl.Int64)
+    frame = batch.with_columns(*stage1, row.alias("__row"))
+    blank = pl.all_horizontal(blank_parts) if blank_parts else pl.lit(True)
+
+    # stage 2: value and validity, by the fast path where a field has one
+    stage2, exprs, checks, slow = [], [], [], []
+    for k, (name, f) in enumerate(p.fields.items()):
+        if name not in present:
             exprs.append(pl.lit(None, dtype=pl.String).alias(name))
             continue
-        src = f"c{m.columns[name]}"
-        raw_text = strip(pl.col(src)) if src in batch.columns else pl.lit(None, dtype=pl.String)
-        missing = [v for v in f.get("missingValues", missing_default)]
-        missing_mask = raw_text.is_null() | raw_text.is_in(missing) if missing else raw_text.is_null()
-        text = pl.when(~missing_mask).then(raw_text)
+        text = pl.col(f"__t{k}")
+        fast = fast_parse(f, text)
+        if fast is None:
+            normal, ok = parse(f, text)
+        else:
+            mask, normal, ok = fast
+            slow.append(k)
+            stage2.append(mask.fill_null(False).alias(f"__fast{k}"))
+        stage2.extend([normal.alias(f"__n{k}"), ok.alias(f"__ok{k}")])
+        if f.get("x-redactable", False):
+            stage2.append(is_redaction(text).fill_null(False).alias(f"__redacted_{name}"))
+    frame = frame.with_columns(*stage2, blank.alias("__blank"))
+    # ... and the full parser on the cells the fast path does not cover
+    fields = list(p.fields.values())
+    for k in slow:
+        idx = (~pl.col(f"__fast{k}") & pl.col(f"__t{k}").is_not_null()).arg_true()
+        idx = frame.select(idx.alias("i"))["i"]
+        if idx.len():
+            normal, ok = parse(fields[k], pl.col(f"__t{k}"))
+            rest = frame[idx].select(normal.alias("n"), ok.alias("ok"))
+            frame = frame.with_columns(frame[f"__n{k}"].scatter(idx, rest["n"]),
+                                       frame[f"__ok{k}"].scatter(idx, rest["ok"]))
+
+    # stage 4: the checks, over materialised columns
+    for k, (name, f) in enumerate(p.fields.items()):
+        if name not in present:
+            continue
+        text, normal = pl.col(f"__t{k}"), pl.col(f"__n{k}")
+        redacted = pl.col(f"__redacted_{name}") if f.get("x-redactable", False) else pl.lit(False)
+        ok = pl.col(f"__ok{k}") | text.is_null() | redacted
+        if f.get("type", "string") == "string":   # its normalised form is the text itself: no copy
+            value = text
+        else:
+            value = pl.when(ok & ~redacted).then(normal).otherwise(text)
+        if list(f.get("missingValues", missing_default)) not in ([""], []):
+            # A missing-value marker such as "N/D" is kept as written: it means
+            # something ("not disclosed") and the packaged schema declares it.
+            raw_text = strip(pl.col(present[name]))
+            value = pl.when(text.is_null()).then(pl.when(raw_text != "").then(raw_text)).otherwise(value)
+        exprs.append(value.alias(name))
         cons = f.get("constraints", {})
-        redactable = f.get("x-redactable", False)
-        redacted = is_redaction(text).fill_null(False) if redactable else pl.lit(False)
-        normal, ok = parse(f, text)
-        ok = ok | text.is_null() | redacted
-        # A missing-value marker such as "N/D" is kept as written: it means
-        # something ("not disclosed") and the packaged schema declares it.
-        kept_marker = pl.when(raw_text != "").then(raw_text)
-        exprs.append(pl.when(missing_mask).then(kept_marker)
-                     .when(ok & ~redacted).then(normal).otherwise(text).alias(name))
-        if redactable:
-            exprs.append(redacted.alias(f"__redacted_{name}"))
         col = raw.col_offset + m.columns[name]
         checks.append((name, col, "type-error", None, ~ok))
         valid = ok & text.is_not_null() & ~redacted
@@ -288,19 +359,15 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
                 checks.append((name, col, "constraint-error", f"{kind}:{cons[kind]}",
                                valid & getattr(normal.str.len_chars(), op)(int(cons[kind]))))
 
-    used = [f"c{j}" for j in m.columns.values() if f"c{j}" in batch.columns]
-    blank = pl.all_horizontal([strip(pl.col(c)).fill_null("").eq("") for c in used]) if used else pl.lit(True)
-    row = pl.int_range(offset, offset + pl.len(), dtype=pl.Int64)
     masks = [c[4].fill_null(False).alias(f"__m{i}") for i, c in enumerate(checks)]
-    frame = batch.with_columns(*exprs, *masks, blank.alias("__blank"), row.alias("__row"))
+    frame = frame.with_columns(*exprs, *masks)
     redacted_cols = [c for c in frame.columns if c.startswith("__redacted_")]
     if redacted_cols:
         frame = frame.with_columns(pl.sum_horizontal(redacted_cols).alias("__redactions"))
 
     problems = []
-    live = frame.filter(~pl.col("__blank"))
     any_fail = pl.any_horizontal([pl.col(f"__m{i}") for i in range(len(checks))]) if checks else pl.lit(False)
-    failing = live.filter(any_fail)
+    failing = frame.filter(~pl.col("__blank") & any_fail)
     if failing.height:
         for i, (name, col, code, detail, _) in enumerate(checks):
             hit = failing.filter(pl.col(f"__m{i}"))

@@ -29,6 +29,7 @@ SUPPORTED = CSV_SUFFIXES | WORKBOOK_SUFFIXES | LEGACY_SUFFIXES
 
 HEAD_ROWS = 30          # how far down to look for a header row
 BATCH_ROWS = 1_000_000  # rows per batch: bounds memory on very large CSVs
+BATCH_BYTES = 16 * 1024 * 1024  # bytes of CSV text per batch: bounds memory (bench/NOTES.md)
 BOMS = ("\ufeff", "\u00ef\u00bb\u00bf")  # a BOM, and a BOM decoded twice (Manchester)
 
 # The largest XLSX part we are willing to inflate: a real 1M-row sheet is well
@@ -168,7 +169,12 @@ def read_csv(path: Path) -> RawTable:
                        extra_columns="ignore")
         try:
             if polars_encoding == "utf8":
-                yield from pl.scan_csv(path, **options).collect_batches(chunk_size=BATCH_ROWS)
+                # Blocks of whole records, each parsed on its own: memory stays at
+                # one block. scan_csv().collect_batches() reads ahead of a slow
+                # consumer without bound (1.6 GiB held on a 3M-row file).
+                start = _records_end(path, header_index + 1)
+                for block in _record_blocks(path, start, BATCH_BYTES):
+                    yield pl.read_csv(io.BytesIO(block), **{**options, "skip_rows": 0})
             else:  # polars scans only UTF-8; cp1252 files are small ledger exports
                 frame = pl.read_csv(path, encoding=polars_encoding, **options)
                 for start in range(0, frame.height, BATCH_ROWS):
@@ -182,6 +188,51 @@ def read_csv(path: Path) -> RawTable:
 
     return RawTable(path=str(path), sheet=None, name=path.stem, head=head, head_first_row=1,
                     col_offset=0, batches=batches, encoding=encoding, delimiter=delimiter)
+
+
+def _records_end(path: Path, records: int) -> int:
+    """The byte offset just after the first ``records`` CSV records (blank
+    lines included, as csv.reader and Excel count them)."""
+    with open(path, "rb") as f:
+        data = f.read(1024 * 1024)
+        pos, quotes, seen = 0, 0, 0
+        while seen < records:
+            nl = data.find(b"\n", pos)
+            if nl < 0:
+                more = f.read(1024 * 1024)
+                if not more:
+                    return len(data)
+                data += more
+                continue
+            quotes += data.count(b'"', pos, nl)
+            pos = nl + 1
+            if quotes % 2 == 0:
+                seen += 1
+        return pos
+
+
+def _record_blocks(path: Path, start: int, size: int) -> Iterator[bytes]:
+    """The file from byte ``start`` in blocks of about ``size`` bytes, each
+    ending at the end of a CSV record: a newline with an even number of quote
+    characters before it in the block (a quoted field may hold a line break)."""
+    carry = b""
+    with open(path, "rb") as f:
+        f.seek(start)
+        while True:
+            chunk = f.read(size)
+            data = carry + chunk if carry else chunk
+            if not chunk:
+                if data:
+                    yield data
+                return
+            cut = data.rfind(b"\n")
+            while cut >= 0 and data.count(b'"', 0, cut) % 2:
+                cut = data.rfind(b"\n", 0, cut)
+            if cut < 0:          # no whole record yet: read on
+                carry = data
+                continue
+            carry = data[cut + 1:]
+            yield data[:cut + 1]
 
 
 def sniff_delimiter(text: str) -> str:

@@ -329,3 +329,51 @@ def test_composite_primary_key_same_errors_as_frictionless(tmp_path, monkeypatch
     ob_cells, ob_rows = _openbook_errors(ob)
     assert ob_cells == fl_cells, (sorted(ob_cells - fl_cells)[:10], sorted(fl_cells - ob_cells)[:10])
     assert ob_rows == fl_rows
+
+
+def test_key_index_matches_a_plain_dict():
+    """The primary-key index (sorted runs, binary search) against a dict, over
+    many batches of random keys: same repeats, same first rows."""
+    import polars as pl
+    from openbook.engine import KeyIndex
+    rng = random.Random(SEED)
+    index, seen, row = KeyIndex(), {}, 0
+    for batch in range(60):
+        n = rng.choice([0, 1, 5, 50, 400])
+        hs = [rng.randint(0, 3000) for _ in range(n)]
+        rows = list(range(row, row + n))
+        row += n
+        got = index.add(pl.DataFrame({"h": pl.Series(hs, dtype=pl.UInt64), "row": pl.Series(rows, dtype=pl.Int64)}))
+        expected = []
+        for h, r in zip(hs, rows):
+            if h in seen:
+                expected.append((h, r, seen[h]))
+            else:
+                seen[h] = r
+        assert sorted(got.select("h", "row", "first").rows()) == sorted(expected), batch
+    assert sum(r.height for r in index.runs) == len(seen)
+
+
+def test_fast_paths_agree_with_the_full_parsers():
+    """values.fast_parse, where its mask holds, gives exactly what parse gives."""
+    import polars as pl
+    from openbook import values
+    rng = random.Random(SEED)
+    dates = ["2025-01-31", "2025-02-29", "2024-02-29", "2025-13-01", "0000-01-01", "9999-12-31", "2025-1-5",
+             "31/01/2025", "2025-01-31 00:00:00", "+2025-01-31", "2025-01-32", "45678", "31-Jan-2025"]
+    dates += [f"{rng.randint(1, 9999):04d}-{rng.randint(0, 13):02d}-{rng.randint(0, 32):02d}" for _ in range(3000)]
+    numbers = ["0", "-0", "007.50", "1.", "-12.3456789012", "123456789012345", "1234567890123456", "1e5", "+5",
+               ".5", "1,234.50", "£12", "(12.00)", "12.00000000001", "-", "1.2.3"]
+    numbers += [f"{rng.choice(['', '-'])}{rng.randint(0, 10**rng.randint(1, 15))}"
+                f"{rng.choice(['', '.', '.' + str(rng.randint(0, 10**rng.randint(1, 12)))])}" for _ in range(3000)]
+    for field, texts in (({"type": "date"}, dates), ({"type": "number", "groupChar": ",", "bareNumber": False}, numbers),
+                         ({"type": "number"}, numbers)):
+        frame = pl.DataFrame({"t": texts})
+        t = pl.col("t")
+        mask, fast_n, fast_ok = values.fast_parse(field, t)
+        full_n, full_ok = values.parse(field, t)
+        got = frame.select(mask.alias("m"), fast_n.alias("fn"), fast_ok.alias("fo"),
+                           full_n.alias("n"), full_ok.alias("o")).filter(pl.col("m"))
+        assert got.height > 100
+        bad = got.filter((pl.col("fo") != pl.col("o")) | (pl.col("fo") & (pl.col("fn") != pl.col("n"))))
+        assert bad.height == 0, (field, bad.head(5).to_dicts())
