@@ -1,0 +1,220 @@
+"""Seeded spend data for the benchmarks: CSV (any size, streamed) and XLSX.
+
+Rows carry every column of the bundled spend schema, in schema order, with
+the values frictionless reads natively (ISO dates, plain numbers). About 1%
+of rows hold exactly one error, picked from six kinds: bad date, non-numeric
+amount, blank required cell, duplicate TransactionNumber (a primary-key
+error under bench's schema copy), CapitalOrRevenue outside its enum, and
+CIPFAExpenditureCode breaking its pattern. Each error row yields exactly one
+error, so the expected count is known without reading the file back.
+
+Generation is vectorised with polars (hashes of the row number stand in for
+random numbers), so the 10M-row file (about 2 GB) takes a minute, not ten.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+
+SEED = 42
+CHUNK = 1_000_000
+ERROR_RATE_PER_10K = 200          # of odd rows only: 1% of all rows
+KINDS = ["bad-date", "bad-amount", "blank-required", "duplicate-key", "enum", "pattern"]
+ORG_URI = "https://opendatacommunities.org/id/county-council/anytown"
+UNITS = ["Adult Social Care", "Children's Services", "Highways", "Finance", "Waste Management",
+         "Public Health", "Libraries Arts & Heritage", "Property Services"]
+PURPOSES = ["Catering provisions", "Road repairs, resurfacing", "Agency staff", "IT software licences",
+            "Residential care placement", "Consultancy fees", "Building maintenance", "Vehicle hire",
+            "Grant payment", "Stationery and printing"]
+CATEGORIES = ["Supplies and Services", "Third Party Payments", "Premises-Related Expenditure",
+              "Transport-Related Expenditure", "Employees"]
+REQUIRED = ["OrganisationLabel", "PaymentDate", "OrganisationalUnit", "BeneficiaryName", "Purpose", "Amount"]
+
+
+def spend_fields() -> list[str]:
+    import openbook.schemas as standard
+    return [f["name"] for f in standard.load("spend")["fields"]]
+
+
+def spend_schema_with_key() -> dict:
+    """The bundled spend schema with primaryKey TransactionNumber, as
+    perf-baseline.md measured, so the key-tracking cost is in the figures."""
+    import openbook.schemas as standard
+    s = standard.load("spend")
+    s["primaryKey"] = ["TransactionNumber"]
+    return s
+
+
+def _u(i: pl.Expr, k: int) -> pl.Expr:
+    """A uniform-ish u64 per row, different for each k."""
+    return i.hash(seed=SEED * 1000 + k)
+
+
+def _pick(values: list[str], i: pl.Expr, k: int) -> pl.Expr:
+    return pl.lit(pl.Series(values)).gather(_u(i, k) % len(values))
+
+
+def chunk(start: int, n: int) -> pl.DataFrame:
+    """Rows start..start+n-1 (0-based data rows)."""
+    fields = spend_fields()
+    i = pl.col("i")
+    frame = pl.DataFrame({"i": pl.int_range(start, start + n, dtype=pl.Int64, eager=True)})
+    supplier = _u(i, 1) % 2000
+    day = (_u(i, 2) % 365).cast(pl.Int64)
+    amount_f = (pl.lit(500.0) * ((_u(i, 3) % 1_000_000).cast(pl.Float64) / 1e6 * 6).exp()).round(2)
+    amount_f = pl.when(_u(i, 4) % 100 < 3).then(-amount_f).otherwise(amount_f)
+    err = (_u(i, 5) % 10_000 < ERROR_RATE_PER_10K) & (i % 2 == 1)   # only odd rows: see duplicate-key
+    kind = (_u(i, 6) % len(KINDS)).cast(pl.Int64)
+    has_po = _u(i, 7) % 10 < 7
+    cols = {
+        "OrganisationURI": pl.lit(ORG_URI),
+        "OrganisationLabel": pl.lit("Anytown County Council"),
+        "EffectiveDate": (pl.lit(dt.date(2025, 4, 30)) + pl.duration(days=(day // 30) * 30)).dt.to_string("%Y-%m-%d"),
+        "PaymentDate": (pl.lit(dt.date(2025, 4, 1)) + pl.duration(days=day)).dt.to_string("%Y-%m-%d"),
+        "TransactionNumber": pl.format("T{}", i.cast(pl.String).str.zfill(9)),
+        "OrganisationalUnit": _pick(UNITS, i, 8),
+        "ServiceCategoryLabel": pl.lit(None, pl.String),
+        "ServiceDivisionLabel": pl.lit(None, pl.String),
+        "ServiceDivisionCode": pl.lit(None, pl.String),
+        "BeneficiaryName": pl.format("Supplier {} Ltd", supplier),
+        "BeneficiaryID": (supplier + 100000).cast(pl.String),
+        "BeneficiaryType": pl.lit(None, pl.String),
+        "BeneficiaryRegistrationNumber": pl.lit(None, pl.String),
+        "VATRegistrationNumber": pl.when(supplier % 10 < 6).then((supplier * 7919 + 100000000).cast(pl.String)),
+        "Purpose": _pick(PURPOSES, i, 9),
+        "ExpenditureCategory": _pick(CATEGORIES, i, 10),
+        "CIPFAExpenditureCode": (5000 + _u(i, 11) % 100).cast(pl.String),
+        "CIPFADetailedExpenditureType": pl.lit(None, pl.String),
+        "MerchantCategory": pl.lit(None, pl.String),
+        "MerchantCategoryCode": pl.lit(None, pl.String),
+        "ProclassCode": pl.lit(None, pl.String),
+        "ProclassLabel": pl.lit(None, pl.String),
+        "Amount": amount_f.cast(pl.String),
+        "IrrecoverableVATAmount": pl.lit("0"),
+        "CapitalOrRevenue": pl.when(_u(i, 12) % 10 < 8).then(pl.lit("R")).otherwise(pl.lit("C")),
+        "CardTransaction": pl.lit(None, pl.String),
+        "ContractReference": pl.when(has_po).then(pl.format("PO{}", (_u(i, 13) % 900000 + 100000))),
+        "GrantPeriod": pl.lit(None, pl.String),
+        "GrantPurpose": pl.lit(None, pl.String),
+        "FunctionID": pl.lit(None, pl.String),
+        "Currency": pl.lit("GBP"),
+    }
+    assert list(cols) == fields, "bench/gen.py is out of step with schemas/spend.json"
+    frame = frame.with_columns(err.alias("__err"), kind.alias("__kind"),
+                               (_u(i, 14) % len(REQUIRED)).cast(pl.Int64).alias("__req"),
+                               **{k: v for k, v in cols.items()})
+    e = pl.col("__err")
+    k = pl.col("__kind")
+
+    def at(kind_name: str) -> pl.Expr:
+        return e & (k == KINDS.index(kind_name))
+    # a duplicate copies the number of an even (never altered) earlier row
+    src = i - 1 - 2 * (_u(i, 15) % 500).cast(pl.Int64)
+    src = pl.when(src < 0).then(pl.lit(0, pl.Int64)).otherwise(src)
+    bad_date = pl.when(_u(i, 16) % 2 == 0).then(pl.lit("2025-02-30")).otherwise(pl.lit("not known"))
+    frame = frame.with_columns(
+        PaymentDate=pl.when(at("bad-date")).then(bad_date).otherwise(pl.col("PaymentDate")),
+        Amount=pl.when(at("bad-amount")).then(pl.lit("TBC")).otherwise(pl.col("Amount")),
+        TransactionNumber=pl.when(at("duplicate-key") & (i > 0))
+        .then(pl.format("T{}", src.cast(pl.String).str.zfill(9))).otherwise(pl.col("TransactionNumber")),
+        CapitalOrRevenue=pl.when(at("enum")).then(pl.lit("Capital spend")).otherwise(pl.col("CapitalOrRevenue")),
+        CIPFAExpenditureCode=pl.when(at("pattern")).then(pl.lit("50A1")).otherwise(pl.col("CIPFAExpenditureCode")),
+    )
+    # blank one required field
+    frame = frame.with_columns(**{
+        name: pl.when(at("blank-required") & (pl.col("__req") == j)).then(pl.lit(None, pl.String))
+        .otherwise(pl.col(name)) for j, name in enumerate(REQUIRED)})
+    return frame
+
+
+def expected_errors(frame: pl.DataFrame) -> int:
+    i = pl.col("i")
+    return frame.filter(pl.col("__err") & ~((pl.col("__kind") == KINDS.index("duplicate-key")) & (i == 0))).height
+
+
+def write_csv(path: Path, rows: int) -> dict:
+    """Streams the file chunk by chunk; returns its facts (also written to <path>.json)."""
+    meta_path = Path(str(path) + ".json")
+    if path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("rows") == rows and meta.get("seed") == SEED:
+            return meta
+    tmp = path.with_suffix(".tmp")
+    errors = 0
+    fields = spend_fields()
+    with open(tmp, "wb") as f:
+        for start in range(0, rows, CHUNK):
+            frame = chunk(start, min(CHUNK, rows - start))
+            errors += expected_errors(frame)
+            frame.select(fields).write_csv(f, include_header=start == 0, null_value="")
+    tmp.rename(path)
+    meta = {"rows": rows, "errors": errors, "seed": SEED, "bytes": path.stat().st_size}
+    meta_path.write_text(json.dumps(meta))
+    return meta
+
+
+def write_xlsx(path: Path, rows: int) -> dict:
+    """The same rows as write_csv, in a workbook: shared strings (xlsxwriter's
+    default, as Excel writes), real date cells and number cells; an error value
+    is written as text in its cell, as a person would type it."""
+    import xlsxwriter
+    meta_path = Path(str(path) + ".json")
+    if path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("rows") == rows and meta.get("seed") == SEED:
+            return meta
+    fields = spend_fields()
+    frame = chunk(0, rows)
+    errors = expected_errors(frame)
+    frame = frame.select(fields)
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb = xlsxwriter.Workbook(str(tmp))
+    ws = wb.add_worksheet("Spend")
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    money = wb.add_format({"num_format": "#,##0.00"})
+    ws.write_row(0, 0, fields)
+    date_cols = {fields.index("PaymentDate"), fields.index("EffectiveDate")}
+    number_cols = {fields.index("Amount"), fields.index("IrrecoverableVATAmount")}
+    parse_date = dt.date.fromisoformat
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for c, v in enumerate(row):
+            if v is None:
+                continue
+            if c in date_cols:
+                try:
+                    ws.write_datetime(r, c, dt.datetime.combine(parse_date(v), dt.time()), date_fmt)
+                    continue
+                except ValueError:
+                    pass
+            elif c in number_cols:
+                try:
+                    ws.write_number(r, c, float(v), money)
+                    continue
+                except ValueError:
+                    pass
+            ws.write_string(r, c, v)
+    wb.close()
+    tmp.rename(path)
+    meta = {"rows": rows, "errors": errors, "seed": SEED, "bytes": path.stat().st_size}
+    meta_path.write_text(json.dumps(meta))
+    return meta
+
+
+def write_folder(folder: Path, files: int, rows_each: int) -> dict:
+    """files small CSVs, as a folder of monthly submissions."""
+    meta_path = folder / "folder.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("files") == files and meta.get("rows_each") == rows_each and meta.get("seed") == SEED:
+            return meta
+    folder.mkdir(parents=True, exist_ok=True)
+    fields = spend_fields()
+    for n in range(files):
+        frame = chunk(n * rows_each, rows_each)
+        frame.select(fields).write_csv(folder / f"spend-{n:03d}.csv", null_value="")
+    meta = {"files": files, "rows_each": rows_each, "rows": files * rows_each, "seed": SEED}
+    meta_path.write_text(json.dumps(meta))
+    return meta

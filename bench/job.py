@@ -1,0 +1,126 @@
+"""One benchmark job, run in its own process by bench/run.py.
+
+    python bench/job.py '{"tool": "openbook", "path": "...", "key": true}'
+
+Prints one JSON line: the in-process seconds of the operation itself (no
+interpreter start or imports), the rows read and the errors found by code.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+SCHEMA_CODES = ("type-error", "constraint-error", "primary-key", "foreign-key", "unique-error")
+
+
+def use_keyed_schema() -> None:
+    """openbook's spend schema gains primaryKey TransactionNumber (bench only)."""
+    import gen
+    import openbook.engine as engine
+    import openbook.schemas as standard
+    keyed, real = gen.spend_schema_with_key(), standard.load
+    standard.load = lambda name: dict(keyed) if name == "spend" else real(name)
+    engine._PLANS.clear()
+
+
+def openbook_job(spec: dict) -> dict:
+    import openbook
+    if spec.get("key"):
+        use_keyed_schema()
+    t = time.perf_counter()
+    report = openbook.validate([spec["path"]], schema="spend")
+    # a complete report: every problem located, with its message
+    shown = len(report.problems(limit=None)) if spec.get("messages", True) else None
+    seconds = time.perf_counter() - t
+    codes = Counter()
+    for (severity, code, _), n in report.counts().items():
+        if severity == "error":
+            codes[code] += n
+    return {"seconds": seconds, "rows": report.rows, "codes": dict(codes), "shown": shown,
+            "errors": sum(n for c, n in codes.items() if c in SCHEMA_CODES)}
+
+
+def cli_job(spec: dict) -> dict:
+    """`openbook validate FILE --schema spend --format json -o OUT`, as a user runs it."""
+    from openbook.cli import cli
+    if spec.get("key"):
+        use_keyed_schema()
+    t = time.perf_counter()
+    try:
+        cli.main(["validate", spec["path"], "--schema", "spend", "--format", "json", "-o", spec["out"]],
+                 standalone_mode=False)
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    seconds = time.perf_counter() - t
+    with open(spec["out"], encoding="utf-8") as f:
+        summary = json.load(f)["summary"]
+    return {"seconds": seconds, "rows": summary["rows"], "errors": summary["errors"], "status": status,
+            "shown": summary["problems_shown"]}
+
+
+def frictionless_job(spec: dict) -> dict:
+    import frictionless
+    path = Path(spec["path"])
+    os.chdir(path.parent)            # frictionless refuses absolute paths
+    t = time.perf_counter()
+    report = frictionless.Resource(path.name, schema=spec["schema"]).validate(limit_errors=0)
+    seconds = time.perf_counter() - t
+    task = report.tasks[0]
+    codes = Counter(e.type for e in task.errors)
+    return {"seconds": seconds, "rows": task.stats.get("rows"), "codes": dict(codes),
+            "errors": sum(n for c, n in codes.items() if c in SCHEMA_CODES)}
+
+
+def polars_read_job(spec: dict) -> dict:
+    """The floor: polars reads the CSV as text, nothing else."""
+    import polars as pl
+    t = time.perf_counter()
+    if spec.get("batches"):
+        rows = 0
+        for b in pl.scan_csv(spec["path"], infer_schema=False).collect_batches(chunk_size=1_000_000):
+            rows += b.height
+    else:
+        rows = pl.read_csv(spec["path"], infer_schema=False).height
+    return {"seconds": time.perf_counter() - t, "rows": rows}
+
+
+def folder_job(spec: dict) -> dict:
+    """A folder of files: openbook.validate on the folder (serial, as shipped), or
+    a prototype that validates files in parallel (processes or threads) and
+    merges the counts."""
+    import openbook
+    from parallel import validate_parallel
+    t = time.perf_counter()
+    mode = spec.get("mode", "serial")
+    if mode == "serial":
+        report = openbook.validate([spec["path"]], schema="spend")
+        rows, errors, tables = report.rows, report.errors, len(report.tables)
+    else:
+        rows, errors, tables = validate_parallel(spec["path"], mode, spec.get("workers"))
+    return {"seconds": time.perf_counter() - t, "rows": rows, "errors": errors, "tables": tables}
+
+
+JOBS = {"openbook": openbook_job, "cli": cli_job, "frictionless": frictionless_job,
+        "polars-read": polars_read_job, "folder": folder_job}
+
+if __name__ == "__main__":
+    spec = json.loads(sys.argv[1])
+    if spec.get("profile"):
+        import cProfile
+        import pstats
+        prof = cProfile.Profile()
+        result = prof.runcall(JOBS[spec["tool"]], spec)
+        prof.dump_stats(spec["profile"])
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+    else:
+        result = JOBS[spec["tool"]](spec)
+    print(json.dumps(result))

@@ -1,0 +1,222 @@
+"""openbook against frictionless, side by side in one run (`make bench`).
+
+    python bench/run.py              # everything (several minutes)
+    python bench/run.py --quick      # 100k rows only: a smoke run
+    python bench/run.py --skip-10m   # all but the 10M-row file
+
+Generates seeded data into bench/data/ (gitignored, reused between runs),
+runs every job in its own process (so peak RSS is that job's alone: the
+rusage of that one child, from os.wait4), prints a table and writes
+bench/results.md. Both tools run on the same files in the same run; the
+ratio is frictionless wall time / openbook wall time, with in-process time
+(no interpreter start or imports) in brackets.
+
+frictionless runs with limit_errors=0, so its report is complete; openbook
+runs a full validation with every problem located and its message built.
+Both use the spend schema with primaryKey TransactionNumber (bench/data/
+spend-key.schema.json), so the key-tracking cost is measured.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import gen  # noqa: E402
+
+PY = sys.executable
+
+
+def run_job(spec: dict) -> dict:
+    """One job in a fresh process: wall seconds, peak RSS of that process, and
+    what the job printed (its in-process seconds, rows, errors)."""
+    import tempfile
+    with tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen([PY, str(HERE / "job.py"), json.dumps(spec)], stdout=subprocess.PIPE,
+                                stderr=err, cwd=str(HERE.parent))
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)   # this child's own rusage
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.stdout.close()
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"job failed: {spec}\n{err.read().decode()[-3000:]}")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    result.update(wall=wall, rss_mib=usage.ru_maxrss / 1024)   # ru_maxrss is in KiB on Linux
+    return result
+
+
+def median_run(spec: dict, reps: int) -> dict:
+    runs = [run_job(spec) for _ in range(reps)]
+    best = sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]
+    best = dict(best)
+    best["walls"] = [round(r["wall"], 2) for r in runs]
+    best["seconds"] = statistics.median(r["seconds"] for r in runs)
+    best["rss_mib"] = max(r["rss_mib"] for r in runs)
+    return best
+
+
+def fmt_rows(n: float) -> str:
+    return f"{n:,.0f}"
+
+
+def machine() -> dict:
+    mem = ""
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ()
+    versions = {}
+    for pkg in ("openbook", "polars", "frictionless", "fastexcel", "python-calamine", "xlsxwriter", "openpyxl"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "-"
+    return {"nproc": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "load": load, "versions": versions,
+            "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="100k rows only (CSV and XLSX), one repetition")
+    ap.add_argument("--skip-10m", action="store_true", help="skip the 10M-row CSV (about 2.4 GB)")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions of each openbook job (median shown)")
+    ap.add_argument("--output", default=str(HERE / "results.md"), help="where to write the Markdown results")
+    args = ap.parse_args(argv)
+    reps = 1 if args.quick else args.reps
+    DATA.mkdir(exist_ok=True)
+
+    print("generating data in bench/data/ (reused if present) ...", flush=True)
+    schema = DATA / "spend-key.schema.json"
+    schema.write_text(json.dumps(gen.spend_schema_with_key(), indent=1))
+    files = {"100k CSV": (DATA / "spend_100k.csv", gen.write_csv(DATA / "spend_100k.csv", 100_000)),
+             "100k XLSX": (DATA / "spend_100k.xlsx", gen.write_xlsx(DATA / "spend_100k.xlsx", 100_000))}
+    if not args.quick:
+        files["1M CSV"] = (DATA / "spend_1M.csv", gen.write_csv(DATA / "spend_1M.csv", 1_000_000))
+
+    rows = []          # (label, tool, result)
+    checks = []
+    for label, (path, meta) in files.items():
+        print(f"{label}: {meta['rows']:,} rows, {meta['bytes'] / 1e6:.1f} MB, {meta['errors']:,} injected errors",
+              flush=True)
+        fl = run_job({"tool": "frictionless", "path": str(path), "schema": schema.name})
+        ob = median_run({"tool": "openbook", "path": str(path), "key": True}, reps)
+        rows.append((label, "frictionless `Resource.validate(limit_errors=0)`", fl, fl))
+        rows.append((label, "openbook `validate()`, full report", ob, fl))
+        same = fl["errors"] == ob["errors"] == meta["errors"]
+        checks.append((label, meta["errors"], fl["errors"], ob["errors"], same, fl.get("codes"), ob.get("codes")))
+        print(f"  frictionless {fl['wall']:.2f} s, openbook {ob['wall']:.2f} s (runs {ob['walls']}); errors "
+              f"expected {meta['errors']}, frictionless {fl['errors']}, openbook {ob['errors']}"
+              f" {'SAME' if same else 'DIFFERENT'}", flush=True)
+    if not args.quick:
+        path = DATA / "spend_1M.csv"
+        cli = median_run({"tool": "cli", "path": str(path), "key": True, "out": str(DATA / "report-1M.json")}, reps)
+        fl_1m = next(r[2] for r in rows if r[0] == "1M CSV" and r[1].startswith("frictionless"))
+        rows.append(("1M CSV", "openbook CLI `validate --format json -o`", cli, fl_1m))
+        floor = median_run({"tool": "polars-read", "path": str(path)}, reps)
+        rows.append(("1M CSV", "polars `read_csv`, all text, nothing else (the floor)", floor, fl_1m))
+
+    extra = []
+    # a folder of 400 small files: serial (as shipped) and the parallel prototypes
+    folder = DATA / "folder400"
+    fmeta = gen.write_folder(folder, 400, 2_500)
+    print(f"folder: {fmeta['files']} files x {fmeta['rows_each']:,} rows", flush=True)
+    folder_runs = {}
+    for mode in ("serial", "processes", "threads"):
+        r = median_run({"tool": "folder", "path": str(folder), "mode": mode}, 1 if args.quick else 2)
+        folder_runs[mode] = r
+        print(f"  {mode}: {r['wall']:.2f} s wall, {r['rss_mib']:.0f} MiB, {r['tables']} tables, "
+              f"{r['errors']:,} errors", flush=True)
+    if not args.quick and not args.skip_10m:
+        print("10M CSV: generating (about 2.4 GB, a minute) ...", flush=True)
+        meta10 = gen.write_csv(DATA / "spend_10M.csv", 10_000_000)
+        r10 = run_job({"tool": "cli", "path": str(DATA / "spend_10M.csv"), "key": True,
+                       "out": str(DATA / "report-10M.json")})
+        extra.append(("10M CSV", meta10, r10))
+        print(f"  openbook validate: {r10['wall']:.1f} s wall, peak RSS {r10['rss_mib']:.0f} MiB, "
+              f"{r10['errors']:,} errors (expected {meta10['errors']:,})", flush=True)
+
+    m = machine()
+    lines = render(m, rows, checks, folder_runs, fmeta, extra, args)
+    text = "\n".join(lines) + "\n"
+    print()
+    print(text)
+    if not args.quick:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    return 0 if all(c[4] for c in checks) else 1
+
+
+def render(m, rows, checks, folder_runs, fmeta, extra, args) -> list[str]:
+    v = m["versions"]
+    out = [
+        "# Benchmark results: openbook and frictionless, same files, same run",
+        "",
+        f"Run {m['date']} with `{' '.join(['bench/run.py'] + (sys.argv[1:] if sys.argv[1:] else []))}`"
+        f" (`make bench`). Machine: {m['nproc']} cores, {m['memory']} RAM, Python {m['python']}, "
+        f"{m['platform']}; load average at the end {', '.join(f'{x:.1f}' for x in m['load'])}.",
+        f"Versions: openbook {v['openbook']}, polars {v['polars']}, frictionless {v['frictionless']}, "
+        f"fastexcel {v['fastexcel']}, python-calamine {v['python-calamine']}, xlsxwriter {v['xlsxwriter']}, "
+        f"openpyxl {v['openpyxl']}.",
+        "",
+        "Each job runs in its own process; wall time includes interpreter start and imports, in-process time "
+        "is the validation call alone. Peak RSS is the job process's own (`wait4` rusage). openbook jobs: "
+        f"median of {1 if args.quick else args.reps} runs; frictionless: one run. Data: seeded (bench/gen.py), "
+        "every column of the spend schema, ISO dates, plain numbers, about 1% of rows with exactly one error "
+        "(bad date, non-numeric amount, blank required cell, duplicate TransactionNumber, enum, pattern).",
+        "",
+        "| file | tool | rows/s (wall) | wall s | in-process s | peak RSS | × vs frictionless, wall (in-process) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, tool, r, fl in rows:
+        n = r.get("rows") or 0
+        ratio = (f"{fl['wall'] / r['wall']:.1f} ({fl['seconds'] / r['seconds']:.1f})" if fl is not None else "–")
+        if fl is r:
+            ratio = "1.0"
+        out.append(f"| {label} | {tool} | {fmt_rows(n / r['wall'])} | {r['wall']:.2f} | {r['seconds']:.2f} | "
+                   f"{r['rss_mib']:.0f} MiB | {ratio} |")
+    out += ["", "Errors found (both must equal the injected count):", "",
+            "| file | injected | frictionless | openbook | same |", "|---|---:|---:|---:|---|"]
+    for label, expected, fl, ob, same, flc, obc in checks:
+        out.append(f"| {label} | {expected:,} | {fl:,} | {ob:,} | {'yes' if same else '**no**'} |")
+    if folder_runs:
+        s = folder_runs["serial"]
+        out += ["", f"Folder of {fmeta['files']} CSV files × {fmeta['rows_each']:,} rows "
+                f"({fmeta['rows']:,} rows), `openbook.validate(folder)`:", "",
+                "| how | wall s | in-process s | peak RSS | × vs serial |", "|---|---:|---:|---:|---:|"]
+        names = {"serial": "serial (openbook/validate.py as shipped)",
+                 "processes": f"prototype: ProcessPoolExecutor({m['nproc']}) (bench/parallel.py)",
+                 "threads": f"prototype: ThreadPoolExecutor({m['nproc']}) (bench/parallel.py)"}
+        for mode, r in folder_runs.items():
+            out.append(f"| {names[mode]} | {r['wall']:.2f} | {r['seconds']:.2f} | {r['rss_mib']:.0f} MiB | "
+                       f"{s['wall'] / r['wall']:.2f} |")
+    for label, meta, r in extra:
+        out += ["", f"{label} ({meta['bytes'] / 1e9:.2f} GB, {meta['rows']:,} rows, {meta['errors']:,} injected "
+                f"errors), `openbook validate FILE --schema spend --format json -o report.json` (keyed schema): "
+                f"**{r['wall']:.1f} s wall** ({r['seconds']:.1f} s in-process, "
+                f"{fmt_rows(meta['rows'] / r['wall'])} rows/s), **peak RSS {r['rss_mib']:.0f} MiB** "
+                f"({r['rss_mib'] / 1024:.2f} GiB; target < 1.5 GiB); {r['errors']:,} errors reported."]
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
