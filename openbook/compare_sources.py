@@ -35,6 +35,9 @@ DESCRIPTOR = "datapackage.json"
 LATEST = "latest"
 TIMEOUT = (10, 60)  # connect, read (seconds)
 RETRIES = 3
+# compare reads each package into memory: a .zip declaring more than this
+# once extracted is refused (zipfile never inflates past the declared sizes).
+MAX_ZIP_BYTES = 512 * 1024 ** 2
 
 
 @dataclass
@@ -144,6 +147,11 @@ def load_zip(path: Path, label: str | None = None) -> LoadedPackage:
     try:
         with zipfile.ZipFile(path) as zf:
             members = {}
+            total = sum(i.file_size for i in zf.infolist())
+            if total > MAX_ZIP_BYTES:
+                raise OpenbookError(f"{label}: the zip would expand to {total / 1024 ** 2:,.0f} MB, more than compare "
+                                    f"reads into memory ({MAX_ZIP_BYTES // 1024 ** 2} MB). Refusing to read it; "
+                                    "check where it came from, or compare the extracted package folder.")
             for info in zf.infolist():
                 name = info.filename.replace("\\", "/")
                 if not _safe_member(name):

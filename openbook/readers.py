@@ -108,6 +108,8 @@ def detect_encoding(path: Path) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as f:
         start = f.read(3)
+        if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"  # Excel's "Unicode Text" and some ledger exports
         if start == codecs.BOM_UTF8:
             encoding = "utf-8-sig"
         else:
@@ -123,6 +125,8 @@ def detect_encoding(path: Path) -> str:
 
 
 def _looks_binary(sample: bytes) -> bool:
+    if sample[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return False
     if b"\x00" in sample[:8192]:
         return True
     if sample[:4] == b"PK\x03\x04" or sample[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -138,7 +142,7 @@ def read_csv(path: Path) -> RawTable:
         raise OpenbookError(f"{path}: this is {kind}, not a CSV text file. "
                             "Give it the right extension (.xlsx) or export it again as CSV.")
     encoding = detect_encoding(path)
-    text = sample.decode(encoding, errors="replace")
+    text = _decode(sample, encoding)
     if len(sample) == 256 * 1024:  # the last line may be cut in half
         text = text[: text.rfind("\n") + 1] or text
     if not text.strip():
@@ -148,14 +152,18 @@ def read_csv(path: Path) -> RawTable:
     else:
         delimiter = sniff_delimiter(text)
     head: list[list[str]] = []
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        head.append(record)
-        if len(head) >= HEAD_ROWS:
-            break
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            head.append(record)
+            if len(head) >= HEAD_ROWS:
+                break
+    except csv.Error as exc:  # a field longer than csv's limit (128 KB) in the first rows
+        raise OpenbookError(f"{path}: the CSV could not be read ({_first_line(exc)}); no spreadsheet cell holds "
+                            "more than 32,767 characters. Check the file and export it again.") from None
     if head and head[0]:
         head[0][0] = strip_bom(head[0][0])
 
-    polars_encoding = {"utf-8": "utf8", "utf-8-sig": "utf8", "cp1252": "windows-1252"}[encoding]
+    polars_encoding = {"utf-8": "utf8", "utf-8-sig": "utf8", "cp1252": "windows-1252", "utf-16": "utf-16"}[encoding]
 
     def batches(header_index: int) -> Iterator[pl.DataFrame]:
         # Excel shows one row per CSV record, so record numbers are row numbers;
@@ -176,7 +184,7 @@ def read_csv(path: Path) -> RawTable:
                 for block in _record_blocks(path, start, BATCH_BYTES):
                     yield pl.read_csv(io.BytesIO(block), **{**options, "skip_rows": 0})
             else:  # polars scans only UTF-8; cp1252 files are small ledger exports
-                frame = pl.read_csv(path, encoding=polars_encoding, **options)
+                frame = pl.read_csv(io.BytesIO(_transcode(path, encoding)), **options)
                 for start in range(0, frame.height, BATCH_ROWS):
                     yield frame.slice(start, BATCH_ROWS)
         except pl.exceptions.NoDataError:
@@ -187,7 +195,46 @@ def read_csv(path: Path) -> RawTable:
                                 "Check that it is a plain comma-separated file and export it again.") from None
 
     return RawTable(path=str(path), sheet=None, name=path.stem, head=head, head_first_row=1,
-                    col_offset=0, batches=batches, encoding=encoding, delimiter=delimiter)
+                    col_offset=0, batches=_bounded(batches, path), encoding=encoding, delimiter=delimiter)
+
+
+# No spreadsheet cell holds more than 32,767 characters (at most 128 KB of
+# UTF-8); a CSV field far longer is broken or hostile, and checking it would
+# take memory many times its size.
+MAX_CELL_BYTES = 1024 * 1024
+
+
+def _bounded(batches, path: Path):
+    def checked(header_index: int) -> Iterator[pl.DataFrame]:
+        for frame in batches(header_index):
+            if frame.width and frame.height:
+                longest = frame.select(pl.all().str.len_bytes().max()).max_horizontal().item()
+                if longest is not None and longest > MAX_CELL_BYTES:
+                    raise OpenbookError(f"{path}: a field is {longest:,} bytes long; no spreadsheet cell holds more "
+                                        "than 32,767 characters. Check the file (a quote that never closes?) "
+                                        "and export it again.")
+            yield frame
+    return checked
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    """Text of a CSV. A cp1252 file is decoded line by line: a line that is
+    valid UTF-8 is read as UTF-8, so a file that mixes both (rows pasted
+    from two systems) reads correctly."""
+    if encoding != "cp1252":
+        return data.decode(encoding, errors="replace")
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+    return "".join(out)
+
+
+def _transcode(path: Path, encoding: str) -> bytes:
+    """The whole file as UTF-8 (cp1252 and UTF-16 files are small exports)."""
+    return strip_bom(_decode(path.read_bytes(), encoding)).encode("utf-8")
 
 
 def _records_end(path: Path, records: int) -> int:
@@ -289,8 +336,12 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     import xml.etree.ElementTree as ET
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    wb = ET.fromstring(_read_member(zf, "xl/workbook.xml", 50 * 1024 * 1024))
-    rels = ET.fromstring(_read_member(zf, "xl/_rels/workbook.xml.rels", 50 * 1024 * 1024))
+    try:
+        wb = ET.fromstring(_read_member(zf, "xl/workbook.xml", 50 * 1024 * 1024))
+        rels = ET.fromstring(_read_member(zf, "xl/_rels/workbook.xml.rels", 50 * 1024 * 1024))
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, EOFError, __import__("zlib").error) as exc:
+        raise OpenbookError(f"{zf.filename}: the workbook could not be read (its list of sheets is missing or "
+                            f"damaged: {_first_line(exc)}). Open it in Excel and save it again as .xlsx.") from None
     targets = {}
     for rel in rels:
         target = rel.get("Target", "")
@@ -307,10 +358,163 @@ def _read_member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
         data = f.read(limit + 1)
     if len(data) > limit:
         raise OpenbookError(f"{zf.filename}: the part {name} is too large to be a real workbook.")
-    if b"<!ENTITY" in data[:4096] or b"<!DOCTYPE" in data[:4096]:
-        raise OpenbookError(f"{zf.filename}: the workbook contains XML entity declarations, which Excel "
-                            "never writes. openbook will not open it; check where it came from.")
+    _check_prolog(zf.filename, data)
     return data
+
+
+_ENTITY_MESSAGE = ("the workbook contains XML entity declarations, which Excel never writes. "
+                   "openbook will not open it; check where it came from.")
+
+
+def _check_prolog(label, data: bytes) -> None:
+    """Refuse a part whose XML declares a DOCTYPE (entities: billion laughs,
+    external files). The prolog is walked past comments and processing
+    instructions, so a DOCTYPE hidden after a long comment is found too."""
+    pos, end = 0, len(data)
+    while True:
+        while pos < end and data[pos:pos + 1] in b" \t\r\n\xef\xbb\xbf":
+            pos += 1
+        if data.startswith(b"<?", pos):
+            marker = b"?>"
+        elif data.startswith(b"<!--", pos):
+            marker = b"-->"
+        else:
+            break
+        close = data.find(marker, pos)
+        if close < 0:  # a prolog longer than the first chunk: no workbook has one
+            raise OpenbookError(f"{label}: {_ENTITY_MESSAGE}")
+        pos = close + len(marker)
+    if data.startswith(b"<!DOCTYPE", pos) or b"<!ENTITY" in data[:4096]:
+        raise OpenbookError(f"{label}: {_ENTITY_MESSAGE}")
+
+
+# Nothing Excel writes has a text run this long between two tags: a cell holds
+# at most 32,767 characters. A longer run is a zip bomb of padding or a broken
+# file, and fastexcel would hold all of it in memory.
+MAX_TEXT_RUN = 1024 * 1024
+SCAN_CHUNK = 1024 * 1024
+# Cells per sheet: fastexcel holds every cell in memory (about 40 bytes each)
+# and reads about 2 million a second, so this bounds a sheet at roughly
+# 1 GiB and 10 s; a 10-million-cell workbook is far beyond any submission.
+# OPENBOOK_MAX_CELLS raises it for a machine that can take more.
+DEFAULT_MAX_CELLS = 10_000_000
+
+
+def max_cells() -> int:
+    raw = os.environ.get("OPENBOOK_MAX_CELLS", "")
+    return int(raw) if raw.isdigit() else DEFAULT_MAX_CELLS
+_F_NO_VALUE = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
+                         rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+
+
+def _inflate(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes in chunks of at most SCAN_CHUNK, inflated from the raw
+    stream so that a part larger than the size the zip declares (a lying zip
+    bomb, which fastexcel would inflate in full) is caught after one chunk."""
+    import struct
+    import zlib
+    with open(path, "rb") as f:
+        f.seek(info.header_offset)
+        header = f.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("bad local header")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        f.seek(info.header_offset + 30 + name_len + extra_len)
+        left = info.compress_size
+        if info.compress_type == zipfile.ZIP_STORED:
+            while left > 0:
+                chunk = f.read(min(SCAN_CHUNK, left))
+                if not chunk:
+                    raise zipfile.BadZipFile("truncated")
+                left -= len(chunk)
+                yield chunk
+            return
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise zipfile.BadZipFile(f"compression method {info.compress_type}")
+        d = zlib.decompressobj(-15)
+        produced = 0
+        pending = b""
+        while True:
+            if not pending:
+                if left <= 0:
+                    break
+                pending = f.read(min(256 * 1024, left))
+                if not pending:
+                    raise zipfile.BadZipFile("truncated")
+                left -= len(pending)
+            out = d.decompress(pending, SCAN_CHUNK)
+            pending = d.unconsumed_tail
+            produced += len(out)
+            if produced > info.file_size:
+                raise _Oversized()
+            if out:
+                yield out
+            if d.eof:
+                break
+        if produced != info.file_size:
+            raise zipfile.BadZipFile("size differs from the zip directory")
+
+
+class _Oversized(Exception):
+    pass
+
+
+def _scan_part(path: Path, info: zipfile.ZipInfo, formulas: bool) -> str | None:
+    """Read one XML part once before fastexcel does: refuse a DOCTYPE, a part
+    larger than declared, a text run no spreadsheet has, or XML cut short.
+    Returns the reference of the first formula cell with no saved value
+    (when ``formulas``), else None."""
+    first = True
+    run = 0              # bytes since the last '<'
+    carry = b""          # the end of the previous chunk after its last </c>
+    found = None
+    tail = b""
+    cells, limit = 0, max_cells()
+    try:
+        for chunk in _inflate(path, info):
+            if first:
+                _check_prolog(path, chunk)
+                first = False
+            lt = chunk.find(b"<")
+            if lt < 0:
+                run += len(chunk)
+            else:
+                run += lt
+                if run <= MAX_TEXT_RUN:
+                    run = len(chunk) - chunk.rfind(b"<") - 1
+            if run > MAX_TEXT_RUN:
+                raise OpenbookError(f"{path}: the part {info.filename} holds a run of more than "
+                                    f"{MAX_TEXT_RUN // 1024 // 1024} MB of text between two tags; no spreadsheet "
+                                    "has one (a cell holds at most 32,767 characters). openbook will not open it; "
+                                    "check where it came from.")
+            if formulas and found is None and (carry or b"<f" in chunk or b":f" in chunk):
+                data = carry + chunk
+                cut = data.rfind(b"</c>")
+                m = _F_NO_VALUE.search(data, 0, cut + 4 if cut >= 0 else 0)
+                if m:
+                    ref = _REF_RE.search(m.group(1))
+                    found = (ref.group(1) + ref.group(2)).decode() if ref else "?"
+                carry = data[cut + 4:] if cut >= 0 else data
+                if len(carry) > 4 * SCAN_CHUNK:
+                    carry = b""
+            if formulas:
+                cells += chunk.count(b"<c ") + chunk.count(b":c ")
+                if cells > limit:
+                    raise OpenbookError(f"{path}: the sheet in {info.filename} holds more than {limit:,} cells, "
+                                        "more than openbook reads from one sheet. Split it into several sheets or "
+                                        "files (or save it as CSV), or set OPENBOOK_MAX_CELLS on a larger machine.")
+            tail = (tail + chunk)[-64:]
+    except _Oversized:
+        raise OpenbookError(f"{path}: the part {info.filename} inflates to more than the {info.file_size:,} bytes "
+                            "the zip says it holds: a damaged or hostile file. openbook will not open it; "
+                            "check where it came from.") from None
+    except (zipfile.BadZipFile, OSError, EOFError, __import__("zlib").error) as exc:
+        raise OpenbookError(f"{path}: the workbook could not be read (the part {info.filename} is damaged: "
+                            f"{_first_line(exc)}). Open it in Excel and save it again as .xlsx.") from None
+    if tail.rstrip() and not tail.rstrip().endswith(b">"):
+        raise OpenbookError(f"{path}: the workbook could not be read (the part {info.filename} is cut short). "
+                            "Open it in Excel and save it again as .xlsx.")
+    return found
 
 
 def _used_origin(zf: zipfile.ZipFile, part: str) -> tuple[int, dict[int, list[int]]] | None:
@@ -354,14 +558,24 @@ def read_xlsx(path: Path) -> list[RawTable]:
     zf = _check_xlsx_container(path)
     with zf:
         parts = _sheet_parts(zf)
-        for part in parts.values():
-            if part in zf.namelist():
-                with zf.open(part) as f:
-                    if b"<!ENTITY" in f.read(4096):
-                        raise OpenbookError(f"{path}: the workbook contains XML entity declarations, which Excel "
-                                            "never writes. openbook will not open it; check where it came from.")
-        origins = {name: (_used_origin(zf, part) if part in zf.namelist() else None)
-                   for name, part in parts.items()}
+        infos = {i.filename: i for i in zf.infolist()}
+        for name, part in parts.items():
+            if part not in infos:
+                raise OpenbookError(f"{path}: the workbook could not be read (sheet '{name}' is listed but its "
+                                    f"data, {part or 'a part'}, is missing). Open it in Excel and save it again as .xlsx.")
+            ref = _scan_part(path, infos[part], formulas=True)
+            if ref:
+                raise OpenbookError(f"{path}, sheet '{name}': cell {ref} has a formula with no saved value (the file "
+                                    "was written by a program, not saved by Excel), so its value cannot be read. "
+                                    "Open it in Excel or LibreOffice, save it, and try again.")
+        for other in ("xl/sharedStrings.xml", "xl/styles.xml"):
+            if other in infos:
+                _scan_part(path, infos[other], formulas=False)
+        try:
+            origins = {name: _used_origin(zf, part) for name, part in parts.items()}
+        except (zipfile.BadZipFile, EOFError, __import__("zlib").error) as exc:
+            raise OpenbookError(f"{path}: the workbook could not be read ({_first_line(exc)}). "
+                                "Open it in Excel and save it again as .xlsx.") from None
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types

@@ -23,6 +23,10 @@ from ..errors import OpenbookError
 
 DESCRIPTOR = "datapackage.json"
 CHUNK = 1024 * 1024
+# The most a package .zip may hold once extracted: far above any real
+# submission, far below a zip bomb. zipfile never inflates a member beyond the
+# size the zip declares for it, so the declared sizes are a true bound.
+MAX_UNZIPPED_BYTES = 2 * 1024 ** 3
 
 # Names that become folder names on a target, or part of a CKAN dataset name.
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -160,6 +164,10 @@ def _extract_zip(path: Path, dest: Path, label: str) -> Path:
     """Extract safely (no absolute paths, no '..', no links); return the package root."""
     try:
         with zipfile.ZipFile(path) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+            if total > MAX_UNZIPPED_BYTES:
+                raise OpenbookError(f"{label}: the zip would expand to {total / 1024 ** 3:.1f} GB, far more than any "
+                                    "package openbook writes. Refusing to extract it; check where it came from.")
             for info in zf.infolist():
                 name = info.filename.replace("\\", "/")
                 parts = PurePosixPath(name).parts
@@ -180,6 +188,9 @@ def _extract_zip(path: Path, dest: Path, label: str) -> Path:
                     shutil.copyfileobj(src, out, CHUNK)
     except zipfile.BadZipFile as exc:
         raise OpenbookError(f"{label}: the zip file is damaged ({exc}). Re-create it with `openbook package`.") from None
+    except OSError as exc:  # disk full, file too large for this system
+        raise OpenbookError(f"{label}: could not extract the zip to a temporary folder ({exc.strerror or exc}). "
+                            "Free some disk space or publish the package folder instead.") from None
     if (dest / DESCRIPTOR).is_file():
         return dest
     # A zip of the folder itself: one top-level folder holding datapackage.json.
