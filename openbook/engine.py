@@ -13,6 +13,7 @@ over rows in Python.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -28,6 +29,7 @@ from .values import fast_parse, is_redaction, parse, strip
 MIN_HEADER_MATCHES = 2
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_header(text: str) -> str:
     """'Benificiary Name ' -> 'benificiaryname': case, spaces and punctuation ignored."""
     return re.sub(r"[^0-9a-z£]", "", str(text).lower())
@@ -369,14 +371,16 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
     any_fail = pl.any_horizontal([pl.col(f"__m{i}") for i in range(len(checks))]) if checks else pl.lit(False)
     failing = frame.filter(~pl.col("__blank") & any_fail)
     if failing.height:
-        for i, (name, col, code, detail, _) in enumerate(checks):
-            hit = failing.filter(pl.col(f"__m{i}"))
-            if hit.height:
-                src = f"c{m.columns[name]}"
-                problems.append(hit.select(
+        # one query for every check (not one filter each: per-file overhead on folders of small files)
+        hits = failing.select([pl.col(f"__m{i}").any().alias(f"__m{i}") for i in range(len(checks))]).row(0)
+        lazy = failing.lazy()
+        parts = [lazy.filter(pl.col(f"__m{i}")).select(
                     pl.lit("error").alias("severity"), pl.lit(code).alias("code"), pl.lit(name).alias("field"),
                     pl.col("__row").alias("row"), pl.lit(col, dtype=pl.Int64).alias("col"),
-                    strip(pl.col(src)).alias("value"), pl.lit(detail, dtype=pl.String).alias("detail")))
+                    strip(pl.col(f"c{m.columns[name]}")).alias("value"), pl.lit(detail, dtype=pl.String).alias("detail"))
+                 for i, (name, col, code, detail, _) in enumerate(checks) if hits[i]]
+        if parts:
+            problems.append(pl.concat(parts).collect())
     keep = list(p.fields) + ["__row"] + (["__redactions"] if redacted_cols else [])
     return problems, frame.select(keep), frame["__blank"]
 
