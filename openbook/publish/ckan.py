@@ -151,20 +151,22 @@ class Client:
 class Publisher:
     def __init__(self, pkg: Package, to: str, ckan_org: Optional[str], dry_run: bool,
                  progress: Optional[Progress]):
-        self.pkg, self.to, self.dry_run, self.progress = pkg, to, dry_run, progress
+        self.pkg, self.dry_run, self.progress = pkg, dry_run, progress
         base = to[len("ckan+"):]
         parts = urlsplit(base)
+        # The target as messages and results show it: never a user:password@ part.
+        self.to = "ckan+" + _safe_base(base)
         if not parts.hostname:
-            raise OpenbookError(f"{to}: not a CKAN site address. Use ckan+https://your-ckan-site (the address of its home page).")
+            raise OpenbookError(f"{self.to}: not a CKAN site address. Use ckan+https://your-ckan-site (the address of its home page).")
         self.base = base.rstrip("/")
         self.site = _safe_base(self.base)
         token = os.environ.get(TOKEN_ENV, "").strip()
         if not token and not dry_run:
             raise OpenbookError(
-                f"{to}: no CKAN API token. Set {TOKEN_ENV} to a token of a CKAN user who may edit the "
+                f"{self.to}: no CKAN API token. Set {TOKEN_ENV} to a token of a CKAN user who may edit the "
                 "organisation's datasets (CKAN: your user page, API Tokens, Create API token); "
                 "openbook never asks for it or prints it.")
-        self.client = Client(self.base, token or None, to)
+        self.client = Client(self.base, token or None, self.to)
         self.org_name = ckan_org or pkg.org_slug
         self.name = dataset_name(pkg)
 
@@ -188,6 +190,10 @@ class Publisher:
                 f"{what}: the file{size} is larger than {self.site} accepts for uploads ({said}). "
                 "Ask the CKAN administrator to raise ckan.max_resource_size (and the web server's upload "
                 "limit, such as nginx client_max_body_size), or publish the file to S3 and link to it.")
+        if status >= 500:  # CKAN itself, or a proxy in front of it (502/503/504 pages are not CKAN-shaped)
+            return OpenbookError(
+                f"{what}: CKAN kept failing (HTTP {status}) while {doing}, after {http.ATTEMPTS} tries. Run "
+                "publish again later, or ask the CKAN administrator to check the server log.")
         if not err and exc.text:
             return OpenbookError(f"{what}: {self.site} did not answer like a CKAN API (HTTP {status}) while "
                                  f"{doing}. Check the address: ckan+https://host is the CKAN home page, without /api.")
@@ -377,7 +383,16 @@ class Publisher:
 
         # Run it: the dataset, the data files, datapackage.json, then removals.
         if ds_action == CREATE:
-            created = self.call("creating the dataset", "", "package_create", want)
+            try:
+                created = self.client.action("package_create", want)
+            except (CkanFailure, http.Unreachable) as exc:
+                # An attempt whose answer was lost (a dropped connection, a timeout)
+                # may have created it: the retry then hears "already in use".
+                again = (self.show("package_show", self.name, "looking up the dataset")
+                         if isinstance(exc, CkanFailure) and exc.status == 409 else None)
+                if again is None or again.get("owner_org") != org.get("id") or again.get("resources"):
+                    raise self.explain(exc, "creating the dataset") from None
+                created = again
             dataset_id = created["id"]
         else:
             dataset_id = existing["id"]

@@ -1,6 +1,7 @@
 """HTTP for the CKAN target: timeouts, bounded retries, streamed multipart uploads."""
 from __future__ import annotations
 
+import os
 import random
 import time
 import uuid
@@ -13,6 +14,23 @@ BACKOFF = 0.5
 TIMEOUT = (10, 120)  # seconds to connect, seconds to wait for each answer
 
 
+def http_timeout(default: tuple[float, float] = TIMEOUT) -> tuple[float, float]:
+    """(connect, read) seconds; OPENBOOK_HTTP_TIMEOUT (seconds) sets both, for
+    slow links (raise it) or tests (lower it)."""
+    raw = os.environ.get("OPENBOOK_HTTP_TIMEOUT", "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        from ..errors import OpenbookError
+        raise OpenbookError(f"OPENBOOK_HTTP_TIMEOUT={raw!r} is not a number of seconds.") from None
+    if seconds <= 0:
+        from ..errors import OpenbookError
+        raise OpenbookError(f"OPENBOOK_HTTP_TIMEOUT={raw!r}: give a number of seconds above 0.")
+    return (seconds, seconds)
+
+
 class Unreachable(Exception):
     """No answer after every attempt (connection refused, reset or timed out)."""
 
@@ -22,7 +40,7 @@ class Unreachable(Exception):
 
 
 def request(session: requests.Session, method: str, url: str, *, body: Optional[Callable[[], dict]] = None,
-            attempts: int = ATTEMPTS, timeout=TIMEOUT, **kwargs) -> requests.Response:
+            attempts: int = ATTEMPTS, timeout=None, **kwargs) -> requests.Response:
     """``session.request`` with a timeout, retried with exponential backoff on
     connection errors, timeouts and 5xx answers. ``body()`` gives fresh
     request arguments for each attempt (an upload stream can be read once).
@@ -31,6 +49,8 @@ def request(session: requests.Session, method: str, url: str, *, body: Optional[
     """
     last_exc: Optional[BaseException] = None
     last_resp: Optional[requests.Response] = None
+    if timeout is None:
+        timeout = http_timeout()
     for attempt in range(attempts):
         if attempt:
             time.sleep(BACKOFF * 2 ** (attempt - 1) * random.uniform(0.75, 1.25))

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import OpenbookError
 from .plan import Progress, PublishResult, Step
-from .source import Item, Package
+from .source import DESCRIPTOR, Item, Package
 from .tree import Store, cache_control, publish_tree
 
 MAX_ATTEMPTS = 4  # per request, with exponential backoff (botocore "standard" mode)
@@ -67,8 +67,10 @@ class S3Store(Store):
         self.label = to
         self.bucket, self.prefix = parse_target(to)
         self.endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        from .http import http_timeout
+        connect_timeout, read_timeout = http_timeout((CONNECT_TIMEOUT, READ_TIMEOUT))  # OPENBOOK_HTTP_TIMEOUT
         options = dict(retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
-                       connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
+                       connect_timeout=connect_timeout, read_timeout=read_timeout)
         if self.endpoint:
             # S3-compatible servers are usually addressed by path, not by bucket host name.
             options["s3"] = {"addressing_style": "path"}
@@ -205,6 +207,13 @@ class S3Store(Store):
         """latest/: copied inside S3 from the version folder just written (no second upload)."""
         if not copy_from:
             return super().replace_folder(prefix, steps, items, progress)
+        descriptor = prefix + DESCRIPTOR
+        if any(s.key == descriptor and s.action.action == "update" for s in steps) and any(
+                s.key != descriptor and s.action.action in ("create", "update", "delete") for s in steps):
+            # The old datapackage.json must never sit beside files it does not
+            # describe (a failure part-way would leave it there): take it away
+            # first; it is written again last, once every file is in place.
+            self.delete(descriptor)
         for step in steps:
             if step.action.action in ("create", "update"):
                 source = self.prefix + copy_from + step.key[len(prefix):]
