@@ -47,12 +47,12 @@ def publish(package_path, target, dry_run, endpoint_url, ckan_org):
         click.echo(f"{a.action:<10} {a.target}{size}")
     n = result.counts()
     if dry_run:
-        click.echo(f"Dry run, nothing was changed: {target} would get {n[CREATE]} created, {n[UPDATE]} updated, "
+        click.echo(f"Dry run, nothing was changed: {result.target} would get {n[CREATE]} created, {n[UPDATE]} updated, "
                    f"{n[DELETE]} deleted, {n[UNCHANGED]} unchanged.")
     elif not result.changed:
-        click.echo(f"Nothing to do: {target} already has this package ({n[UNCHANGED]} unchanged). {result.url}")
+        click.echo(f"Nothing to do: {result.target} already has this package ({n[UNCHANGED]} unchanged). {result.url}")
     else:
-        click.echo(f"Published to {target}: {n[CREATE]} created, {n[UPDATE]} updated, {n[DELETE]} deleted, "
+        click.echo(f"Published to {result.target}: {n[CREATE]} created, {n[UPDATE]} updated, {n[DELETE]} deleted, "
                    f"{n[UNCHANGED]} unchanged. {result.url}")
 
 

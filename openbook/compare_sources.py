@@ -307,11 +307,22 @@ def parse_ckan(source: str) -> tuple[str, str, str]:
     return m.group(1), kind, m.group(3)
 
 
+def _no_userinfo(url: str) -> str:
+    """A URL for messages: without any user:password@ part."""
+    parts = urlparse(url)
+    if not (parts.username or parts.password):
+        return url
+    return url.replace(parts.netloc, (parts.hostname or "") + (f":{parts.port}" if parts.port else ""), 1)
+
+
 def load_ckan(source: str) -> list[LoadedPackage]:
     """Packages of a CKAN organisation or group: each dataset's datapackage.json and its resources."""
     import requests
 
     base, kind, name = parse_ckan(source)
+    parts = urlparse(source[len("ckan+"):])
+    if parts.username or parts.password:  # messages never show a user:password@ part
+        source = source.replace(parts.netloc, parts.hostname + (f":{parts.port}" if parts.port else ""), 1)
     token = os.environ.get("CKAN_API_TOKEN")
     session = _session(token)
     host = urlparse(base).netloc
@@ -321,7 +332,7 @@ def load_ckan(source: str) -> list[LoadedPackage]:
         try:
             resp = session.get(url, params=params, headers=headers, timeout=TIMEOUT)
         except requests.RequestException as exc:
-            raise OpenbookError(f"{source}: could not reach {url} ({exc.__class__.__name__}). "
+            raise OpenbookError(f"{source}: could not reach {_no_userinfo(url)} ({exc.__class__.__name__}). "
                                 "Check the address and your network.") from None
         return resp
 
@@ -390,7 +401,7 @@ def load_ckan(source: str) -> list[LoadedPackage]:
             if resp.status_code == 404:
                 return None
             if resp.status_code != 200:
-                raise OpenbookError(f"{source}: could not download {url} (HTTP {resp.status_code}).")
+                raise OpenbookError(f"{source}: could not download {_no_userinfo(url)} (HTTP {resp.status_code}).")
             return resp.content
 
         packages.append(_load_with(f"{base}/dataset/{ds}", read))
