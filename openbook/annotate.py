@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 from .errors import OpenbookError
+from .files import save_workbook
 from .report import Problem, Report
 
 PROBLEMS_SHEET = "openbook problems"
@@ -325,20 +324,7 @@ def _problems_sheet(wb, sheet_of, problems: list[Problem], source: str, anchors:
 
 
 def _save(wb, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a workbook is not
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OpenbookError(f"{target}: the annotated workbook could not be written ({exc.strerror or exc}). "
-                            "Check the folder exists and the file is not open in Excel.") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    save_workbook(wb, target, "annotated workbook")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -346,7 +332,3 @@ def _first_line(exc: BaseException) -> str:
     return text[0][:160] if text else type(exc).__name__
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -5,19 +5,9 @@ import json
 
 import click
 
+from openbook.render import plain_table
+
 from openbook import checks as _checks
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    """An aligned plain-text table (no trailing spaces)."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    lines = []
-    for row in [headers, ["-" * w for w in widths]] + rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-    return "\n".join(lines)
 
 
 def check_dict(c: _checks.Check) -> dict:
@@ -52,5 +42,5 @@ def list_checks(fmt):
         click.echo(json.dumps([check_dict(c) for c in found], indent=2, ensure_ascii=False))
         return
     rows = [[c.code, c.severity, c.category, ", ".join(c.schemas) or "all", c.description] for c in found]
-    click.echo(_table(["code", "severity", "category", "schemas", "description"], rows))
+    click.echo(plain_table(["code", "severity", "category", "schemas", "description"], rows))
     click.echo(f"\n{len(found)} checks. Turn one off with: openbook validate FILE --skip-check CODE")

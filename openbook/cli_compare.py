@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import friendly_errors, write_output
+from .cli_common import friendly_errors, write_output
 from .errors import OpenbookError
 
 

@@ -5,25 +5,10 @@ import json
 
 import click
 
+from openbook.render import plain_table
+
 from openbook import schemas as _schemas
-from openbook.errors import OpenbookError
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    """An aligned plain-text table (no trailing spaces)."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    lines = []
-    for row in [headers, ["-" * w for w in widths]] + rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-    return "\n".join(lines)
-
-
-def _fail(exc: OpenbookError) -> None:
-    click.echo(f"openbook: {exc}", err=True)
-    raise SystemExit(2)
+from openbook.cli_common import friendly_errors
 
 
 @click.group("schemas")
@@ -45,7 +30,7 @@ def list_schemas():
         d = _schemas.load(name)
         rows.append([name, d.get("title", ""), d.get("version", ""), str(len(d["fields"]))])
     click.echo(f"open-book standard {_schemas.STANDARD_VERSION}")
-    click.echo(_table(["name", "title", "version", "fields"], rows))
+    click.echo(plain_table(["name", "title", "version", "fields"], rows))
 
 
 @schemas.command("show")
@@ -57,25 +42,23 @@ def list_schemas():
     help="text: a readable field table; json: the schema as openbook uses it; "
          "markdown: documentation.",
 )
+@friendly_errors
 def show(name, fmt):
     """Show the fields of one table schema (NAME as given by `schemas list`).
 
     Example: openbook schemas show spend --format json
     """
-    try:
-        if fmt == "json":
-            click.echo(json.dumps(_schemas.load(name), indent=2, ensure_ascii=False))
-        elif fmt == "markdown":
-            click.echo(_schemas.markdown(name), nl=False)
-        else:
-            d = _schemas.load(name)
-            click.echo(f"{d['title']} ({d['name']}), version {d['version']}")
-            click.echo(d["description"])
-            if d.get("primaryKey"):
-                click.echo("Primary key: " + ", ".join(d["primaryKey"]))
-            click.echo("")
-            cols = ["field", "type", "required", "constraints", "example"]
-            rows = [[r[c] for c in cols] for r in _schemas.field_table(name)]
-            click.echo(_table(cols, rows))
-    except OpenbookError as exc:
-        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps(_schemas.load(name), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(_schemas.markdown(name), nl=False)
+    else:
+        d = _schemas.load(name)
+        click.echo(f"{d['title']} ({d['name']}), version {d['version']}")
+        click.echo(d["description"])
+        if d.get("primaryKey"):
+            click.echo("Primary key: " + ", ".join(d["primaryKey"]))
+        click.echo("")
+        cols = ["field", "type", "required", "constraints", "example"]
+        rows = [[r[c] for c in cols] for r in _schemas.field_table(name)]
+        click.echo(plain_table(cols, rows))

@@ -52,3 +52,15 @@ def verdict(report: Report) -> str:
         return f"VALID: {tables} tables, {report.rows} rows, no errors{extra}."
     return (f"NOT VALID: {report.errors} errors and {report.warnings} warnings in {tables} tables "
             f"({report.rows} rows). Fix the errors above and run openbook validate again.")
+
+
+def plain_table(headers: list[str], rows: list[list[str]]) -> str:
+    """An aligned plain-text table (no trailing spaces), for `schemas list` and `checks list`."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = []
+    for row in [headers, ["-" * w for w in widths]] + rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)

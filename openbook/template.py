@@ -16,13 +16,12 @@ finance officer can fill in and that ``openbook validate`` accepts as it is:
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from . import schemas
 from .errors import OpenbookError
+from .files import save_workbook
 
 ABOUT_SHEET = "About"
 LISTS_SHEET = "Lists"
@@ -62,20 +61,7 @@ def write_template(out_path: str | Path, profile: str = "council", org: str | No
     if out.is_dir():
         raise OpenbookError(f"{out}: this is a folder. Give the name of the workbook to write.")
     wb = build_template(profile, org=org, org_uri=org_uri)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a workbook is not
-        os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OpenbookError(f"{out}: the template could not be written ({exc.strerror or exc}). "
-                            "Check the folder exists and the file is not open in Excel.") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    save_workbook(wb, out, "template")
     return out
 
 
@@ -317,8 +303,8 @@ def _about_sheet(ws, prof: dict, sheets: list[tuple[str, dict, dict]], org, org_
         "Amounts are in pounds. Credit notes are negative. Financial years are written 2025/26.",
         "Delete any sheet you do not publish, except the required ones. Do not add blank rows between rows "
         "of data.",
-        f"The full standard is in docs/schemas.md of openbook, and `openbook schemas show <table>` prints "
-        f"one table's columns.",
+        "The full standard is in docs/schemas.md of openbook, and `openbook schemas show <table>` prints "
+        "one table's columns.",
     ]
     for note in notes:
         c = ws.cell(row=row, column=1, value="•")
@@ -329,7 +315,3 @@ def _about_sheet(ws, prof: dict, sheets: list[tuple[str, dict, dict]], org, org_
         row += 1
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
