@@ -201,7 +201,8 @@ def render(m, rows, checks, folder_runs, fmeta, extra, args) -> list[str]:
     if folder_runs:
         s = folder_runs["serial"]
         out += ["", f"Folder of {fmeta['files']} CSV files × {fmeta['rows_each']:,} rows "
-                f"({fmeta['rows']:,} rows), `openbook.validate(folder)`:", "",
+                f"({fmeta['rows']:,} rows), `openbook.validate(folder)`. Peak RSS of a pool job is its parent "
+                "process only; each worker holds about as much as the serial job.", "",
                 "| how | wall s | in-process s | peak RSS | × vs serial |", "|---|---:|---:|---:|---:|"]
         names = {"serial": "serial (openbook/validate.py as shipped)",
                  "processes": f"prototype: ProcessPoolExecutor({m['nproc']}) (bench/parallel.py)",
