@@ -1,6 +1,7 @@
 """The openbook command line: thin click commands over the Python API."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -25,10 +26,12 @@ def cli():
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of the screen.")
 @click.option("--max-errors", type=click.IntRange(min=0), help="List at most N problems (all are still counted).")
 @click.option("--skip-check", "skip_checks", multiple=True, metavar="CODE", help="Turn off one quality check.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Processes for a folder of many files (default: one per core).")
 @click.option("--annotate", metavar="OUT.xlsx", help="Also write a copy of the workbook with problems marked "
               "(one OUT-<file>.xlsx per file when several are checked).")
 @friendly_errors
-def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, annotate):
+def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, workers, annotate):
     """Check spreadsheets and CSV files against the open-book standard.
 
     Every problem is reported at its cell (Spend!D14). Exit status: 0 valid,
@@ -45,7 +48,8 @@ def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, annot
     from .progress import Progress
     with Progress("Reading") as progress:
         report = run_validate(list(paths), profile=profile, schema=schema, max_errors=max_errors,
-                              skip_checks=skip_checks, progress=progress.step)
+                              skip_checks=skip_checks, progress=progress.step,
+                              workers=workers or os.cpu_count() or 1)
     if fmt == "json":
         write_output(report.to_json(), output)
     elif fmt == "html":

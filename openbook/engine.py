@@ -16,12 +16,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable
 
 import polars as pl
 
 from . import schemas as standard
-from .messages import message
 from .readers import RawTable
 from .report import PROBLEM_SCHEMA, TableResult, empty_problems
 from .values import fast_parse, is_redaction, parse, strip
@@ -180,7 +179,6 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
     first_data_row = header_row + 1
     result = TableResult(name=raw.name, schema=p.name, path=raw.path, sheet=raw.sheet,
                          header_row=header_row, rows=0)
-    result.message = lambda r: message(r["code"], p.fields.get(r["field"]), r["value"], r["detail"], r["field"])
 
     structural = []
     abs_col = lambda j: raw.col_offset + j

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterator
+from typing import Iterator
 
 import polars as pl
 
@@ -62,7 +62,6 @@ class TableResult:
     problems: pl.DataFrame = field(default_factory=empty_problems)
     redactions: int = 0
     skipped: str | None = None   # why the table was not checked
-    message: Callable[[dict], str] | None = None  # renders one problem row
 
     @property
     def errors(self) -> int:
@@ -76,6 +75,13 @@ class TableResult:
     def valid(self) -> bool:
         return self.skipped is None and self.errors == 0
 
+    def message(self, r: dict) -> str:
+        """The plain-English message for one problem row."""
+        from .engine import plan
+        from .messages import message
+        fields = plan(self.schema).fields if self.schema else {}
+        return message(r["code"], fields.get(r["field"]), r["value"], r["detail"], r["field"])
+
     def iter_problems(self) -> Iterator[Problem]:
         for r in self.problems.sort(["row", "col"], nulls_last=False).iter_rows(named=True):
             col = r["col"]
@@ -85,7 +91,7 @@ class TableResult:
                 sheet=self.sheet, cell=(f"{column_letter(col)}{row}" if col is not None and row is not None
                                         and r["code"] not in COLUMN_CODES else None),
                 row=row, column=column_letter(col) if col is not None else None, field=r["field"],
-                value=r["value"], message=self.message(r) if self.message else (r["detail"] or r["code"]))
+                value=r["value"], message=self.message(r))
 
     def summary(self) -> dict:
         return {"name": self.name, "schema": self.schema, "path": self.path, "sheet": self.sheet,

@@ -344,3 +344,28 @@ def test_csv_blocks_split_only_between_records(tmp_path, monkeypatch):
         report = openbook.validate([path])
         assert found(report) == whole, size
         assert report.rows == 300
+
+
+def test_a_folder_checked_in_parallel_reports_what_a_serial_run_does(tmp_path):
+    """Many files: one process per core, the same report; one submission split
+    over files (Spend here, Functions there) is still checked as one."""
+    import shutil
+
+    import openbook
+    src = Path(__file__).resolve().parent.parent / "examples" / "anytown-spend-2025-04.csv"
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(6):
+        shutil.copy(src, folder / f"spend-{i}.csv")
+    bad = (folder / "spend-3.csv").read_bytes().replace(b"01/04/2025", b"31/04/2025", 1)
+    (folder / "spend-3.csv").write_bytes(bad)
+    serial = openbook.validate(folder, workers=1)
+    parallel = openbook.validate(folder, workers=2)
+    assert parallel.to_dict() == serial.to_dict()
+    assert [p.path for p in parallel.problems() if p.code == "type-error"] == [str(folder / "spend-3.csv")]
+
+    (folder / "functions.csv").write_text(
+        "OrganisationURI,FunctionID,Label\nhttps://www.anytown.gov.uk/,F-NONE,Nothing\n", encoding="utf-8")
+    split = openbook.validate(folder, workers=2)
+    assert split.to_dict() == openbook.validate(folder, workers=1).to_dict()
+    assert any(p.code == "foreign-key" for p in split.problems(limit=100000))
