@@ -218,3 +218,60 @@ def write_folder(folder: Path, files: int, rows_each: int) -> dict:
     meta = {"files": files, "rows_each": rows_each, "rows": files * rows_each, "seed": SEED}
     meta_path.write_text(json.dumps(meta))
     return meta
+
+
+def write_catalogue(folder: Path, bodies: int) -> dict:
+    """A catalogue of ``bodies`` council packages, laid out as publish does
+    (<org>/<dataset>/latest/), made from the three example councils with each
+    copy's organisation, population and money scaled so that no two are alike."""
+    import json
+    import os
+    import random
+    import shutil
+    import tempfile
+
+    marker = folder / ".complete"
+    if marker.exists() and marker.read_text() == str(bodies):
+        return json.loads((folder / ".meta.json").read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1764288000")
+    from openbook.files import sha256_file
+    from openbook.package import package
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    bases = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("anytown-borough-council", "brookshire-district-council", "castleford-city-council"):
+            bases.append(package(examples / f"{name}.xlsx", out_dir=Path(tmp) / name).path)
+        rng = random.Random(42)
+        rows = 0
+        for i in range(bodies):
+            base = bases[i % 3]
+            d = json.loads((base / "datapackage.json").read_text())
+            old_uri = d["openbook"]["organisation"]["uri"]
+            slug = f"council-{i:03d}"
+            uri = f"https://www.{slug}.gov.uk/"
+            scale = rng.uniform(0.6, 1.6)
+            target = folder / slug / f"{slug}-2025-26" / "latest"
+            (target / "data").mkdir(parents=True)
+            for res in d["resources"]:
+                frame = pl.read_csv(base / res["path"], infer_schema=False)
+                if "OrganisationURI" in frame.columns:
+                    frame = frame.with_columns(pl.col("OrganisationURI").str.replace(old_uri, uri, literal=True))
+                for money in ("AnnualCost", "Actual", "Budget", "Amount"):
+                    if money in frame.columns:
+                        frame = frame.with_columns((pl.col(money).cast(pl.Float64) * scale).round(2)
+                                                   .cast(pl.String).alias(money))
+                out = target / res["path"]
+                frame.write_csv(out)
+                res["bytes"], res["hash"] = out.stat().st_size, f"sha256:{sha256_file(out)}"
+                rows += frame.height
+            d["name"] = f"{slug}-2025-26"
+            d["publisher"] = {"title": f"Council {i:03d}", "path": uri, "slug": slug}
+            d["openbook"]["organisation"] = {"uri": uri, "name": f"Council {i:03d}", "slug": slug}
+            d["openbook"]["population"] = int(d["openbook"]["population"] * scale * rng.uniform(0.8, 1.2))
+            (target / "datapackage.json").write_text(json.dumps(d, indent=2, sort_keys=True))
+    meta = {"bodies": bodies, "rows": rows}
+    (folder / ".meta.json").write_text(json.dumps(meta))
+    marker.write_text(str(bodies))
+    return meta

@@ -94,23 +94,44 @@ def polars_read_job(spec: dict) -> dict:
 
 
 def folder_job(spec: dict) -> dict:
-    """A folder of files: openbook.validate on the folder (serial, as shipped), or
-    a prototype that validates files in parallel (processes or threads) and
-    merges the counts."""
+    """A folder of files through openbook.validate: one process, or one per core."""
     import openbook
-    from parallel import validate_parallel
     t = time.perf_counter()
-    mode = spec.get("mode", "serial")
-    if mode == "serial":
-        report = openbook.validate([spec["path"]], schema="spend")
-        rows, errors, tables = report.rows, report.errors, len(report.tables)
-    else:
-        rows, errors, tables = validate_parallel(spec["path"], mode, spec.get("workers"))
-    return {"seconds": time.perf_counter() - t, "rows": rows, "errors": errors, "tables": tables}
+    report = openbook.validate([spec["path"]], schema="spend", workers=spec.get("workers", 1))
+    return {"seconds": time.perf_counter() - t, "rows": report.rows, "errors": report.errors,
+            "tables": len(report.tables)}
+
+
+def package_job(spec: dict) -> dict:
+    """openbook.package on a CSV: validation plus the streamed, normalised package."""
+    import shutil
+    import openbook
+    if spec.get("key"):
+        use_keyed_schema()
+    out = Path(spec["out"])
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    result = openbook.package([spec["path"]], out_dir=out, org_name="Bench Borough Council",
+                              org_uri="https://www.bench.gov.uk/", period="2025-26", allow_invalid=True,
+                              allow_personal_data=True)
+    seconds = time.perf_counter() - t
+    rows = sum(r["rows"] for r in result.descriptor["resources"])
+    shutil.rmtree(out, ignore_errors=True)
+    return {"seconds": seconds, "rows": rows, "errors": result.report.errors}
+
+
+def compare_job(spec: dict) -> dict:
+    """openbook.compare over a catalogue folder."""
+    import openbook
+    t = time.perf_counter()
+    comparison = openbook.compare([spec["path"]])
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "rows": spec.get("rows", 0), "bodies": len(comparison.to_dict().get("bodies", []))}
 
 
 JOBS = {"openbook": openbook_job, "cli": cli_job, "frictionless": frictionless_job,
-        "polars-read": polars_read_job, "folder": folder_job}
+        "polars-read": polars_read_job, "folder": folder_job, "package": package_job,
+        "compare": compare_job}
 
 if __name__ == "__main__":
     spec = json.loads(sys.argv[1])

@@ -136,16 +136,33 @@ def main(argv=None) -> int:
         rows.append(("1M CSV", "polars `read_csv`, all text, nothing else (the floor)", floor, fl_1m))
 
     extra = []
-    # a folder of 400 small files: serial (as shipped) and the parallel prototypes
+    # packaging 1M rows against validating them (issue 6: at most 3x)
+    packaging = None
+    if not args.quick:
+        path = DATA / "spend_1M.csv"
+        packaging = median_run({"tool": "package", "path": str(path), "key": True,
+                                "out": str(DATA / "package-1M")}, reps)
+        ob_1m = next(r[2] for r in rows if r[0] == "1M CSV" and r[1].startswith("openbook `validate()`"))
+        print(f"package 1M: {packaging['wall']:.2f} s wall ({packaging['seconds']:.2f} s in-process), "
+              f"{packaging['seconds'] / ob_1m['seconds']:.2f}x validation", flush=True)
+
+    # a folder of 400 small files: one process, and one per core (what the command line does)
     folder = DATA / "folder400"
     fmeta = gen.write_folder(folder, 400, 2_500)
     print(f"folder: {fmeta['files']} files x {fmeta['rows_each']:,} rows", flush=True)
     folder_runs = {}
-    for mode in ("serial", "processes", "threads"):
-        r = median_run({"tool": "folder", "path": str(folder), "mode": mode}, 1 if args.quick else 2)
+    for mode, workers in (("serial", 1), ("parallel", os.cpu_count() or 1)):
+        r = median_run({"tool": "folder", "path": str(folder), "workers": workers}, 1 if args.quick else 2)
         folder_runs[mode] = r
-        print(f"  {mode}: {r['wall']:.2f} s wall, {r['rss_mib']:.0f} MiB, {r['tables']} tables, "
-              f"{r['errors']:,} errors", flush=True)
+        print(f"  {mode} ({workers} process{'es' if workers > 1 else ''}): {r['wall']:.2f} s wall, "
+              f"{r['rss_mib']:.0f} MiB, {r['tables']} tables, {r['errors']:,} errors", flush=True)
+
+    # compare over a catalogue of 400 bodies (issue 9: under a minute)
+    catalogue = DATA / "catalogue400"
+    cmeta = gen.write_catalogue(catalogue, 100 if args.quick else 400)
+    comparing = run_job({"tool": "compare", "path": str(catalogue), "rows": cmeta["rows"]})
+    print(f"compare: {cmeta['bodies']} bodies, {cmeta['rows']:,} rows: {comparing['wall']:.1f} s wall, "
+          f"{comparing['rss_mib']:.0f} MiB", flush=True)
     if not args.quick and not args.skip_10m:
         print("10M CSV: generating (about 2.4 GB, a minute) ...", flush=True)
         meta10 = gen.write_csv(DATA / "spend_10M.csv", 10_000_000)
@@ -156,7 +173,7 @@ def main(argv=None) -> int:
               f"{r10['errors']:,} errors (expected {meta10['errors']:,})", flush=True)
 
     m = machine()
-    lines = render(m, rows, checks, folder_runs, fmeta, extra, args)
+    lines = render(m, rows, checks, folder_runs, fmeta, extra, args, packaging, comparing, cmeta)
     text = "\n".join(lines) + "\n"
     print()
     print(text)
@@ -166,7 +183,7 @@ def main(argv=None) -> int:
     return 0 if all(c[4] for c in checks) else 1
 
 
-def render(m, rows, checks, folder_runs, fmeta, extra, args) -> list[str]:
+def render(m, rows, checks, folder_runs, fmeta, extra, args, packaging, comparing, cmeta) -> list[str]:
     v = m["versions"]
     out = [
         "# Benchmark results: openbook and frictionless, same files, same run",
@@ -198,18 +215,28 @@ def render(m, rows, checks, folder_runs, fmeta, extra, args) -> list[str]:
             "| file | injected | frictionless | openbook | same |", "|---|---:|---:|---:|---|"]
     for label, expected, fl, ob, same, flc, obc in checks:
         out.append(f"| {label} | {expected:,} | {fl:,} | {ob:,} | {'yes' if same else '**no**'} |")
+    if packaging:
+        ob = next(r for label, tool, r, fl in rows if label == "1M CSV" and tool.startswith("openbook `validate()`"))
+        out += ["", f"Packaging the 1M-row CSV (`openbook.package`, validation included): "
+                f"**{packaging['wall']:.2f} s wall** ({packaging['seconds']:.2f} s in-process, peak RSS "
+                f"{packaging['rss_mib']:.0f} MiB), **{packaging['seconds'] / ob['seconds']:.2f}× the time of "
+                f"validating it** (target at most 3×)."]
     if folder_runs:
         s = folder_runs["serial"]
         out += ["", f"Folder of {fmeta['files']} CSV files × {fmeta['rows_each']:,} rows "
-                f"({fmeta['rows']:,} rows), `openbook.validate(folder)`. Peak RSS of a pool job is its parent "
-                "process only; each worker holds about as much as the serial job.", "",
+                f"({fmeta['rows']:,} rows), `openbook.validate(folder, workers=N)`. Peak RSS of the parallel "
+                "job is its parent process; each worker holds about as much as one file needs.", "",
                 "| how | wall s | in-process s | peak RSS | × vs serial |", "|---|---:|---:|---:|---:|"]
-        names = {"serial": "serial (openbook/validate.py as shipped)",
-                 "processes": f"prototype: ProcessPoolExecutor({m['nproc']}) (bench/parallel.py)",
-                 "threads": f"prototype: ThreadPoolExecutor({m['nproc']}) (bench/parallel.py)"}
+        names = {"serial": "one process (`workers=1`, the Python API's default)",
+                 "parallel": f"one process per core (`workers={m['nproc']}`, the command line's default)"}
         for mode, r in folder_runs.items():
             out.append(f"| {names[mode]} | {r['wall']:.2f} | {r['seconds']:.2f} | {r['rss_mib']:.0f} MiB | "
                        f"{s['wall'] / r['wall']:.2f} |")
+    if comparing:
+        out += ["", f"`openbook.compare` over a catalogue folder of {cmeta['bodies']} council packages "
+                f"({cmeta['rows']:,} rows, made from the examples by bench/gen.py): **{comparing['wall']:.1f} s "
+                f"wall** ({comparing['seconds']:.1f} s in-process), peak RSS {comparing['rss_mib']:.0f} MiB "
+                "(target under a minute)."]
     for label, meta, r in extra:
         out += ["", f"{label} ({meta['bytes'] / 1e9:.2f} GB, {meta['rows']:,} rows, {meta['errors']:,} injected "
                 f"errors), `openbook validate FILE --schema spend --format json -o report.json` (keyed schema): "

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -430,7 +430,8 @@ class Comparison:
     notes: list[str]
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        # the bodies' tables are the raw rows: leave them out before copying, not after
+        data = asdict(replace(self, bodies=[replace(b, tables={}) for b in self.bodies]))
         for body in data["bodies"]:
             body.pop("tables", None)
         return _round(data)
