@@ -117,7 +117,9 @@ def detect_encoding(path: Path) -> str:
             f.seek(0)
         try:
             while chunk := f.read(16 * 1024 * 1024):
-                decoder.decode(chunk)
+                # most ledger exports are plain ASCII: isascii() is far cheaper than decoding
+                if not (chunk.isascii() and not decoder.getstate()[0]):
+                    decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return "cp1252"

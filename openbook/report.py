@@ -82,8 +82,9 @@ class TableResult:
         fields = plan(self.schema).fields if self.schema else {}
         return message(r["code"], fields.get(r["field"]), r["value"], r["detail"], r["field"])
 
-    def iter_problems(self) -> Iterator[Problem]:
-        for r in self.problems.sort(["row", "col"], nulls_last=False).iter_rows(named=True):
+    def iter_problems(self, severity: str | None = None) -> Iterator[Problem]:
+        rows = self.problems if severity is None else self.problems.filter(pl.col("severity") == severity)
+        for r in rows.sort(["row", "col"], nulls_last=False).iter_rows(named=True):
             col = r["col"]
             row = r["row"]
             yield Problem(
@@ -135,9 +136,7 @@ class Report:
         """Every problem, errors first, in table then sheet order."""
         for severity in ("error", "warning"):
             for t in self.tables:
-                for p in t.iter_problems():
-                    if p.severity == severity:
-                        yield p
+                yield from t.iter_problems(severity)
 
     def problems(self, limit: int | None = None) -> list[Problem]:
         limit = self.max_errors if limit is None else limit
