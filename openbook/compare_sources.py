@@ -22,16 +22,15 @@ import io
 import json
 import os
 import re
-import stat
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import urljoin, urlparse
 
 from .errors import OpenbookError
+from .zips import DESCRIPTOR, inside, package_members
 
-DESCRIPTOR = "datapackage.json"
 LATEST = "latest"
 TIMEOUT = (10, 60)  # connect, read (seconds)
 RETRIES = 3
@@ -95,12 +94,6 @@ def _read_csv(data: bytes, label: str) -> list[dict]:
     return [dict(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
 
 
-def _safe_member(path: str) -> bool:
-    p = str(path).replace("\\", "/")
-    return bool(p) and not p.startswith("/") and not re.match(r"^[A-Za-z]:", p) and ".." not in PurePosixPath(p).parts \
-        and "://" not in p
-
-
 def _load_with(label: str, read: Callable[[str], bytes | None], in_latest: bool = False) -> LoadedPackage:
     """A package whose files ``read(relative path)`` returns (None if missing)."""
     raw = read(DESCRIPTOR)
@@ -118,7 +111,7 @@ def _load_with(label: str, read: Callable[[str], bytes | None], in_latest: bool 
         name, path = res.get("name"), res.get("path")
         if not name or not isinstance(path, str):
             continue
-        if not _safe_member(path):
+        if not inside(path):
             raise OpenbookError(f"{label}: resource {name} points outside the package ({path}); refusing to read it.")
         data = read(path)
         if data is None:
@@ -146,27 +139,7 @@ def load_zip(path: Path, label: str | None = None) -> LoadedPackage:
     label = label or str(path)
     try:
         with zipfile.ZipFile(path) as zf:
-            members = {}
-            total = sum(i.file_size for i in zf.infolist())
-            if total > MAX_ZIP_BYTES:
-                raise OpenbookError(f"{label}: the zip would expand to {total / 1024 ** 2:,.0f} MB, more than compare "
-                                    f"reads into memory ({MAX_ZIP_BYTES // 1024 ** 2} MB). Refusing to read it; "
-                                    "check where it came from, or compare the extracted package folder.")
-            for info in zf.infolist():
-                name = info.filename.replace("\\", "/")
-                if not _safe_member(name):
-                    raise OpenbookError(f"{label}: the zip holds '{info.filename}', a path outside the package; "
-                                        "refusing to read it. Re-create the zip with `openbook package`.")
-                if stat.S_ISLNK(info.external_attr >> 16):
-                    raise OpenbookError(f"{label}: the zip holds a symbolic link '{info.filename}'; "
-                                        "refusing to read it. Re-create the zip with `openbook package`.")
-                if not info.is_dir():
-                    members[name] = info
-            root = ""
-            if DESCRIPTOR not in members:
-                tops = {n.split("/", 1)[0] for n in members}
-                if len(tops) == 1 and f"{next(iter(tops))}/{DESCRIPTOR}" in members:
-                    root = next(iter(tops)) + "/"
+            members, root = package_members(zf, label, MAX_ZIP_BYTES)
 
             def read(rel: str) -> bytes | None:
                 info = members.get(root + rel)

@@ -15,7 +15,8 @@ from typing import Optional
 
 from ..errors import OpenbookError
 from .plan import PublishResult, Progress, Step
-from .source import CHUNK, Item, Package, sha256_file
+from ..files import sha256_file
+from .source import CHUNK, Item, Package
 from .tree import Store, publish_tree
 
 TMP = ".openbook-tmp-"

@@ -12,7 +12,6 @@ import json
 import mimetypes
 import re
 import shutil
-import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -20,8 +19,9 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterator
 
 from ..errors import OpenbookError
+from ..files import sha256_file
+from ..zips import DESCRIPTOR, package_members
 
-DESCRIPTOR = "datapackage.json"
 CHUNK = 1024 * 1024
 # The most a package .zip may hold once extracted: far above any real
 # submission, far below a zip bomb. zipfile never inflates a member beyond the
@@ -31,14 +31,6 @@ MAX_UNZIPPED_BYTES = 2 * 1024 ** 3
 # Names that become folder names on a target, or part of a CKAN dataset name.
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -161,28 +153,12 @@ def open_package(path) -> Iterator[Package]:
 
 
 def _extract_zip(path: Path, dest: Path, label: str) -> Path:
-    """Extract safely (no absolute paths, no '..', no links); return the package root."""
+    """Extract safely (see openbook/zips.py); return the package root."""
     try:
         with zipfile.ZipFile(path) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-            if total > MAX_UNZIPPED_BYTES:
-                raise OpenbookError(f"{label}: the zip would expand to {total / 1024 ** 3:.1f} GB, far more than any "
-                                    "package openbook writes. Refusing to extract it; check where it came from.")
-            for info in zf.infolist():
-                name = info.filename.replace("\\", "/")
-                parts = PurePosixPath(name).parts
-                if (name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts):
-                    raise OpenbookError(
-                        f"{label}: the zip holds '{info.filename}', a path outside the package; "
-                        "refusing to extract it. Re-create the zip with `openbook package`.")
-                mode = info.external_attr >> 16
-                if stat.S_ISLNK(mode):
-                    raise OpenbookError(
-                        f"{label}: the zip holds a symbolic link '{info.filename}'; refusing to extract it. "
-                        "Re-create the zip with `openbook package`.")
-                if info.is_dir():
-                    continue
-                target = dest.joinpath(*parts)
+            members, root = package_members(zf, label, MAX_UNZIPPED_BYTES, verb="extract")
+            for name, info in members.items():
+                target = dest.joinpath(*PurePosixPath(name).parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(target, "wb") as out:
                     shutil.copyfileobj(src, out, CHUNK)
@@ -191,13 +167,7 @@ def _extract_zip(path: Path, dest: Path, label: str) -> Path:
     except OSError as exc:  # disk full, file too large for this system
         raise OpenbookError(f"{label}: could not extract the zip to a temporary folder ({exc.strerror or exc}). "
                             "Free some disk space or publish the package folder instead.") from None
-    if (dest / DESCRIPTOR).is_file():
-        return dest
-    # A zip of the folder itself: one top-level folder holding datapackage.json.
-    tops = [p for p in dest.iterdir()]
-    if len(tops) == 1 and (tops[0] / DESCRIPTOR).is_file():
-        return tops[0]
-    raise OpenbookError(f"{label}: the zip has no datapackage.json at its top. Give the .zip that `openbook package` wrote.")
+    return dest.joinpath(*PurePosixPath(root).parts) if root else dest
 
 
 def _load(root: Path, label: str) -> Package:
