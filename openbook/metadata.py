@@ -57,28 +57,14 @@ def _lookup(pairs: dict[str, str]) -> dict:
     return out
 
 
-def about_sheet(path: Path) -> dict:
-    """Settings from an "About" sheet of two columns (Field, Value)."""
-    if path.suffix.lower() not in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        return {}
-    import python_calamine
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        name = next((n for n in book.sheet_names if n.strip().lower() == "about"), None)
-        if name is None:
-            return {}
-        rows = book.get_sheet_by_name(name).to_python()
-    except Exception:
-        return {}  # the validator reports unreadable workbooks in its own words
+def about_rows(rows: list[list]) -> dict:
+    """Settings from the rows of an "About" sheet: a name, and its value in the next cell."""
     pairs = {}
     for row in rows:
-        # the value is the cell right of the key; anything further right is a note
+        # the value is the cell right of the name; anything further right is a note
         for i, cell in enumerate(row[:-1]):
             if cell not in (None, ""):
-                value = row[i + 1]
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                pairs.setdefault(str(cell), value)
+                pairs.setdefault(str(cell), row[i + 1])
                 break
     return _lookup(pairs)
 
@@ -100,11 +86,5 @@ def yaml_settings(folder: Path) -> dict:
     return {**_lookup({str(k): v for k, v in data.items()}), **direct}
 
 
-def settings_for(paths: list[Path], files: list[Path]) -> Metadata:
-    """Settings from the About sheets of the files, then openbook.yaml beside the first input."""
-    meta = Metadata()
-    for f in files:
-        meta.update(about_sheet(f))
-    folder = paths[0] if paths[0].is_dir() else paths[0].parent
-    meta.update(yaml_settings(folder))
-    return meta
+def is_about(sheet_name: str | None) -> bool:
+    return bool(sheet_name) and sheet_name.strip().lower() == "about"

@@ -25,7 +25,7 @@ from .errors import OpenbookError, Refused
 from .files import sha256_file
 from .readers import expand_paths
 from .checks import parse_period
-from .metadata import Metadata, settings_for, slug
+from .metadata import Metadata, slug
 from .report import Report
 
 LICENCES = {
@@ -119,35 +119,25 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
         paths = [paths]
     paths = [Path(p) for p in paths]
     files = expand_paths([str(p) for p in paths])
-    meta = settings_for(paths, files)
-    meta.update({"org_uri": org_uri, "org_name": org_name, "period": period, "licence": licence,
-                 "population": population})
-    missing = [opt for opt, val in (("--org-name", meta.org_name), ("--org-uri", meta.org_uri),
-                                    ("--period", meta.period)) if not val]
-    if missing:
-        raise OpenbookError(f"{paths[0]}: {', '.join(missing)} not given. Add them on the command line, "
-                            "in an About sheet, or in openbook.yaml beside the file.")
-    licence_id = meta.licence or "OGL-UK-3.0"
-    if licence_id not in LICENCES:
-        raise OpenbookError(f"licence {licence_id}: not one openbook knows. Use one of: {', '.join(LICENCES)}.")
-    if meta.population not in (None, ""):
-        try:
-            meta.population = int(str(meta.population).replace(",", ""))
-        except ValueError:
-            raise OpenbookError(f"population {meta.population!r}: use a whole number such as 98400.") from None
-
     out_dir = Path(out_dir)
-    name = slug(f"{meta.org_name} {meta.period}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}."))
+    # the package's name needs the About sheet, which validation reads: work
+    # under a temporary name, renamed once the package is complete
+    work = Path(tempfile.mkdtemp(dir=out_dir, prefix=".openbook-package."))
     work.chmod(0o755)  # mkdtemp makes it private; a package is for publishing
     try:
         writer = _ResourceWriter(work)
         try:
             report = validate([str(p) for p in paths], profile=profile, skip_checks=skip_checks,
-                              sink=writer, progress=progress, period=meta.period)
+                              sink=writer, progress=progress, period=period)
         finally:
             writer.close()
+        meta = Metadata()
+        meta.update(report.settings)
+        meta.update({"org_uri": org_uri, "org_name": org_name, "period": period, "licence": licence,
+                     "population": population})
+        licence_id = _check_settings(meta, paths[0])
+        name = slug(f"{meta.org_name} {meta.period}")
         runner()  # makes sure the built-in checks are registered
         protection = {c.code for c in REGISTRY.values() if c.category == "data protection"}
         refused = _refusal(report, allow_invalid, allow_personal_data, protection)
@@ -170,6 +160,24 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _check_settings(meta: Metadata, first: Path) -> str:
+    """Everything a package must say about itself is there; returns the licence id."""
+    missing = [opt for opt, val in (("--org-name", meta.org_name), ("--org-uri", meta.org_uri),
+                                    ("--period", meta.period)) if not val]
+    if missing:
+        raise OpenbookError(f"{first}: {', '.join(missing)} not given. Add them on the command line, "
+                            "in an About sheet, or in openbook.yaml beside the file.")
+    licence_id = meta.licence or "OGL-UK-3.0"
+    if licence_id not in LICENCES:
+        raise OpenbookError(f"licence {licence_id}: not one openbook knows. Use one of: {', '.join(LICENCES)}.")
+    if meta.population not in (None, ""):
+        try:
+            meta.population = int(str(meta.population).replace(",", "").split(".")[0])
+        except ValueError:
+            raise OpenbookError(f"population {meta.population!r}: use a whole number such as 98400.") from None
+    return licence_id
 
 
 def _refusal(report: Report, allow_invalid: bool, allow_personal: bool, protection: set[str]) -> str | None:

@@ -111,6 +111,7 @@ class Report:
     skipped_checks: list[str] = field(default_factory=list)
     checks_run: list[str] = field(default_factory=list)
     profile: str | None = None
+    settings: dict = field(default_factory=dict)   # what an About sheet or openbook.yaml says
 
     @property
     def errors(self) -> int:

@@ -21,7 +21,7 @@ import polars as pl
 from . import schemas as standard
 from .engine import Context, Match, match, resource_title, validate_table
 from .errors import OpenbookError
-from .metadata import settings_for
+from .metadata import about_rows, is_about, yaml_settings
 from .readers import RawTable, expand_paths, read_tables
 from .report import PROBLEM_SCHEMA, Report, TableResult
 
@@ -38,6 +38,7 @@ class Part:
     profile: str
     checks_run: list[str]
     found: set[str] = field(default_factory=set)
+    settings: dict = field(default_factory=dict)   # from an About sheet and openbook.yaml
 
 
 def validate(paths: str | Path | Iterable[str | Path], profile: str | None = None, schema: str | None = None,
@@ -68,7 +69,9 @@ def validate(paths: str | Path | Iterable[str | Path], profile: str | None = Non
     from . import checks
     checks.runner(skip=set(skip_checks))  # an unknown check code is a usage error, before any work
     files = expand_paths(paths)
-    options = {"profile": profile, "schema": schema, "skip_checks": skip_checks, "period": period}
+    first = Path(paths[0])
+    options = {"profile": profile, "schema": schema, "skip_checks": skip_checks, "period": period,
+               "yaml": yaml_settings(first if first.is_dir() else first.parent)}
 
     workers = min(max(workers, 1), len(files))
     parts = None
@@ -89,7 +92,7 @@ def validate(paths: str | Path | Iterable[str | Path], profile: str | None = Non
     profiles = sorted({p.profile for p in parts})
     return Report(tables=tables, skipped=skipped, max_errors=max_errors,
                   profile=profile or "+".join(profiles), skipped_checks=list(skip_checks),
-                  checks_run=parts[0].checks_run)
+                  checks_run=parts[0].checks_run, settings=parts[0].settings)
 
 
 def check_files(files: list[str], options: dict, sink: Callable | None = None,
@@ -98,8 +101,10 @@ def check_files(files: list[str], options: dict, sink: Callable | None = None,
     raws: list[RawTable] = []
     for f in files:
         raws.extend(read_tables(Path(f)))
-    # the period an About sheet or openbook.yaml states, once the files are known to be safe to open
-    period = options["period"] or settings_for([Path(files[0])], [Path(f) for f in files]).period
+    # what an About sheet (already read, and safely) and openbook.yaml say; yaml wins
+    about = next((r for r in raws if is_about(r.sheet)), None)
+    settings = {**(about_rows(about.head) if about else {}), **options["yaml"]}
+    period = options["period"] or settings.get("period")
 
     matched: list[tuple[RawTable, Match]] = []
     skipped: list[TableResult] = []
@@ -135,7 +140,7 @@ def check_files(files: list[str], options: dict, sink: Callable | None = None,
         results.append(validate_table(raw, m, ctx))
     ctx.checks.finish(results)
     return Part(files=files, tables=results, skipped=skipped, profile=chosen,
-                checks_run=list(ctx.checks.codes), found=found)
+                checks_run=list(ctx.checks.codes), found=found, settings=settings)
 
 
 def _check_one(args: tuple[str, dict]) -> Part:

@@ -138,6 +138,7 @@ def parse(field: dict, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 # the result is exactly what ``parse`` gives, and the engine runs ``parse``
 # only on the other cells of a batch (a handful, usually), because polars
 # evaluates every branch of a when/then over the whole column.
+FAST_MIDNIGHT = r"^\d{4}-\d{2}-\d{2} 00:00:00$"
 FAST_DATE = r"^\d{4}-\d{2}-\d{2}$"
 FAST_NUMBER = r"^-?\d{1,15}(\.\d{1,10})?$"
 
@@ -145,9 +146,11 @@ FAST_NUMBER = r"^-?\d{1,15}(\.\d{1,10})?$"
 def fast_parse(field: dict, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr] | None:
     ftype = field.get("type", "string")
     if ftype == "date":
-        mask = text.str.contains(FAST_DATE)
-        # a zero-padded ISO date is its own normalised form; 2025-02-30 is not a date
-        return mask, text, text.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+        # a zero-padded ISO date is its own normalised form; 2025-02-30 is not a date.
+        # Spreadsheet date cells arrive as midnight datetimes ("2025-04-30 00:00:00").
+        day = text.str.head(10)
+        mask = text.str.contains(FAST_DATE) | text.str.contains(FAST_MIDNIGHT)
+        return mask, day, day.str.to_date("%Y-%m-%d", strict=False).is_not_null()
     if ftype == "number" and field.get("groupChar") in (None, "", ",", " ", "'"):
         return text.str.contains(FAST_NUMBER), text, pl.lit(True)
     return None
