@@ -1041,10 +1041,15 @@ class Council:
         sup = l["sup"] or {}
         f = FBYKEY[l["fkey"]]
         return [self.uri, self.name, l["date"], l["tn"], f["unit"], f["sercop"], l["name"], sup.get("id"),
-                l["btype"], sup.get("reg"), sup.get("vat"), l["purpose"], l["group"], l["code"], l["detail"],
+                l["btype"], sup.get("reg"), sup.get("vat"), l["purpose"], CIPFA_LABELS[l["group"]], l["code"], l["detail"],
                 l["merchant"][0] if l["merchant"] else None, l["merchant"][1] if l["merchant"] else None,
                 pounds(l["pence"]), None, l["cr"], l["card"], l["contract"], self.fid[l["fkey"]], "GBP"]
 
+
+# CIPFA's words for each subjective group, from the standard's code list
+with open(Path(__file__).resolve().parent.parent / "schemas" / "codelists" / "cipfa-expense-groups.csv",
+          encoding="utf-8") as _f:
+    CIPFA_LABELS = {r["code"]: r["label"] for r in csv.DictReader(_f)}
 
 SPEND_HEADER = ["OrganisationURI", "OrganisationLabel", "PaymentDate", "TransactionNumber", "OrganisationalUnit",
                 "ServiceCategoryLabel", "BeneficiaryName", "BeneficiaryID", "BeneficiaryType",
@@ -1411,8 +1416,8 @@ def readme(councils: list[Council], ov: dict, planted: list[Planted], counts: di
     a("- **Roles (senior)** and **Roles (junior)** carry a `FunctionID` column: the function the post works in "
       "(an open-book extension of the organogram format).")
     a("- Senior posts with no junior staff reporting to them have `Salary Cost of Reports (£)` 0.")
-    a("- **Spend** `ExpenditureCategory` holds the code-list codes (`supplies-and-services`), not the CIPFA "
-      "labels real ledgers print (`Supplies and Services`): the standard's code list accepts only the codes.")
+    a("- **Spend** `ExpenditureCategory` holds CIPFA's label for the subjective group (`Supplies and services`), "
+      "as ledgers print it; **Costs** `SubjectiveGroup` holds the code-list code (`supplies-and-services`).")
     a("- LGSL service ids 59, 69, 137 and 1520 are from the esd list; the other LGSL ids (1001-1027) are "
       "illustrative placeholders. ESD function ids and COFOG codes are real.")
     a("")
