@@ -299,3 +299,36 @@ def test_printing_expands_folded_lists_in_a_real_browser(tmp_path):
         assert run.returncode == 0 and pdf.is_file(), run.stderr[-2000:]
         pages[name] = len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
     assert pages["folded"] >= pages["without"] + 3, pages   # the folded rows are printed
+
+
+def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
+    """The compare report a finance director would see: the verdict and every council, rendered."""
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is not installed: run tests/install_browser.sh")
+        pytest.skip("chromium is not installed (tests/install_browser.sh installs it)")
+    from openbook.compare_render import html as compare_html
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+    names = ["anytown-borough-council", "brookshire-district-council", "castleford-city-council"]
+    packages = [openbook.package(ROOT / "examples" / f"{n}.xlsx", out_dir=tmp_path / "out").path for n in names]
+    comparison = openbook.compare(packages)
+    page = tmp_path / "compare.html"
+    page.write_text(compare_html(comparison), encoding="utf-8")
+
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTEFACTS / "compare.png"
+    shot.unlink(missing_ok=True)
+    run = _run_chromium(exe, f"--screenshot={shot}", "--window-size=1280,1600", "--hide-scrollbars", page.as_uri())
+    assert run.returncode == 0 and shot.is_file() and shot.stat().st_size > 10_000, run.stderr[-2000:]
+    if os.environ.get("OPENBOOK_UPDATE_SCREENSHOTS"):
+        shutil.copyfile(shot, ROOT / "docs" / "img" / "compare.png")
+
+    dom = _run_chromium(exe, "--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = dom.stdout
+    assert "At a glance" in text and "40% scenario" in text
+    for summary in comparison.summaries:
+        assert summary.body_name in text
+    total = f"£{comparison.scenario.total:,.0f}"
+    assert total in text, total
