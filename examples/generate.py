@@ -17,7 +17,6 @@ inventory looks like a real one; their costs are invented.
 """
 from __future__ import annotations
 
-import copy
 import csv
 import datetime as dt
 import io

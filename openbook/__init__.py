@@ -11,12 +11,9 @@ The Python API under the command line::
 """
 __version__ = "0.1.0"
 
-# Each stage lives in a module of the same name; the names below are the
-# stages' functions, bound after the modules are imported so that they win.
-from . import compare as _compare_module  # noqa: E402,F401
-from . import package as _package_module  # noqa: E402,F401
-from . import publish as _publish_module  # noqa: E402,F401
-from . import validate as _validate_module  # noqa: E402,F401
+# Each stage lives in a module of the same name; importing a function from
+# its module binds the module's name here first, then the function, so
+# openbook.package is the function (``from openbook.package import ...`` still works).
 from .compare import compare  # noqa: E402
 from .errors import OpenbookError  # noqa: E402
 from .package import package  # noqa: E402

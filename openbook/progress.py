@@ -24,6 +24,6 @@ class Progress:
 
     def __exit__(self, *exc):
         if self.active and self.count:
-            self.stream.write(f"\r\033[K")
+            self.stream.write("\r\033[K")
             self.stream.flush()
         return False

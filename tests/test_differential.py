@@ -41,7 +41,6 @@ behaviour of openbook, not a bug):
 """
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import random

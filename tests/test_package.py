@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from frictionless import Package
 
 from openbook.cli import cli
-from openbook.errors import OpenbookError, Refused
+from openbook.errors import Refused
 from openbook.package import package
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

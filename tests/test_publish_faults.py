@@ -13,7 +13,6 @@ The counts of faults injected and outcomes go to tests/artefacts/fault-summary.t
 """
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections import Counter

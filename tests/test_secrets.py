@@ -163,7 +163,7 @@ def test_exceptions_reach_the_caller_without_credentials(monkeypatch, tmp_path):
     for k, v in env_with_secrets(tmp_path).items():
         monkeypatch.setenv(k, v)
     dead = f"http://{AWS_KEY}:{AWS_SECRET}@127.0.0.1:{free_port()}"
-    for target, kwargs in [(f"s3://bucket/prefix", {"endpoint_url": dead}),
+    for target, kwargs in [("s3://bucket/prefix", {"endpoint_url": dead}),
                            ("ckan+" + dead.replace(AWS_KEY, "user").replace(AWS_SECRET, CKAN_TOKEN), {})]:
         with pytest.raises(OpenbookError) as info:
             publish(P.ANYTOWN, to=target, **kwargs)

@@ -18,7 +18,7 @@ import random
 import struct
 import sys
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 from xml.sax.saxutils import escape
