@@ -25,6 +25,7 @@ from .errors import OpenbookError, Refused
 from .files import sha256_file
 from .readers import expand_paths
 from .checks import parse_period
+from .checks.text import looks_like_formula
 from .metadata import Metadata, slug
 from .report import Report
 
@@ -35,8 +36,6 @@ LICENCES = {
                   "path": "https://creativecommons.org/licenses/by/4.0/"},
     "CC0-1.0": {"name": "CC0-1.0", "title": "CC0 1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"},
 }
-FORMULA_START = r"^[=+\-@\t\r]"
-NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 @dataclass
 class PackageResult:
@@ -57,7 +56,7 @@ def created_timestamp() -> str:
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix an apostrophe to text a spreadsheet would run as a formula (OWASP's advice)."""
     return frame.with_columns([
-        pl.when(pl.col(c).str.contains(FORMULA_START) & ~pl.col(c).str.contains(NUMBER))
+        pl.when(looks_like_formula(pl.col(c)))
         .then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c in frame.columns])
 

@@ -14,10 +14,8 @@ from __future__ import annotations
 import polars as pl
 
 from . import register
-from .text import candidates, short
+from .text import candidates, looks_like_formula, short
 
-FORMULA = r"^[=+\-@\t\r]"
-NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 @register("formula-injection", "error", "security",
@@ -26,8 +24,7 @@ NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
           fix="Remove the leading character (or the formula) from the cell. If the text must start "
               "that way, put an apostrophe before it in Excel so it is stored as text, then export again.")
 def formula_injection(frame: pl.DataFrame, info):
-    found = candidates(frame, info).filter(pl.col("value").str.contains(FORMULA)
-                                           & ~pl.col("value").str.contains(NUMBER))
+    found = candidates(frame, info).filter(looks_like_formula(pl.col("value")))
     return found.with_columns(pl.format(
         '"{}" starts with a character that makes spreadsheets run it as a formula. Remove the leading '
         'character, or put an apostrophe before it in Excel.', short(pl.col("value"), 40)).alias("message"))

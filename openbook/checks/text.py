@@ -28,6 +28,13 @@ FREE_TEXT = {
 TYPED = {"number", "integer", "date", "datetime", "boolean", "year"}
 
 FORMULA_START = r"^[=+\-@\t\r]"
+NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def looks_like_formula(text: pl.Expr) -> pl.Expr:
+    """Text a spreadsheet would run as a formula: it starts with =, +, -, @, a
+    tab or a CR and is not a number. The check reports it; packaging neutralises it."""
+    return text.str.contains(FORMULA_START) & ~text.str.contains(NUMBER)
 # Anything a phone, NI or bank number needs: six digits, maybe spaced in pairs.
 PII_PREFILTER = r"@|\d{2}[\s-]?\d{2}[\s-]?\d{2}"
 
