@@ -35,14 +35,14 @@ REQUIRED = ["OrganisationLabel", "PaymentDate", "OrganisationalUnit", "Beneficia
 
 
 def spend_fields() -> list[str]:
-    import openbook.schemas as standard
+    import openbook.standard.schemas as standard
     return [f["name"] for f in standard.load("spend")["fields"]]
 
 
 def spend_schema_with_key() -> dict:
     """The bundled spend schema with primaryKey TransactionNumber, as
     perf-baseline.md measured, so the key-tracking cost is in the figures."""
-    import openbook.schemas as standard
+    import openbook.standard.schemas as standard
     s = standard.load("spend")
     s["primaryKey"] = ["TransactionNumber"]
     return s
@@ -237,7 +237,7 @@ def write_catalogue(folder: Path, bodies: int) -> dict:
     folder.mkdir(parents=True)
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1764288000")
     from openbook.files import sha256_file
-    from openbook.package import package
+    from openbook.datapackage.write import package
     examples = Path(__file__).resolve().parent.parent / "examples"
     bases = []
     with tempfile.TemporaryDirectory() as tmp:

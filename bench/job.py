@@ -24,8 +24,8 @@ SCHEMA_CODES = ("type-error", "constraint-error", "primary-key", "foreign-key", 
 def use_keyed_schema() -> None:
     """openbook's spend schema gains primaryKey TransactionNumber (bench only)."""
     import gen
-    import openbook.engine as engine
-    import openbook.schemas as standard
+    import openbook.check.engine as engine
+    import openbook.standard.schemas as standard
     keyed, real = gen.spend_schema_with_key(), standard.load
     standard.load = lambda name: dict(keyed) if name == "spend" else real(name)
     engine._PLANS.clear()

@@ -8,16 +8,29 @@ The Python API under the command line::
     result = openbook.package("anytown.xlsx", out_dir="out")
     openbook.publish(result.path, to="catalogue")
     comparison = openbook.compare(["out/anytown-...", "out/brookshire-..."])
+
+The stages are folders, and imports only point down the list:
+standard -> read -> check -> report -> datapackage -> publish -> compare -> cli.
 """
 __version__ = "0.1.0"
 
-# Each stage lives in a module of the same name; importing a function from
-# its module binds the module's name here first, then the function, so
-# openbook.package is the function (``from openbook.package import ...`` still works).
-from .compare import compare  # noqa: E402
-from .errors import OpenbookError  # noqa: E402
-from .package import package  # noqa: E402
-from .publish import publish  # noqa: E402
-from .validate import validate  # noqa: E402
+from openbook.errors import OpenbookError  # noqa: E402
+# publish and compare are subpackages named like their functions: binding the
+# function after the subpackage keeps ``openbook.publish`` the function. Neither
+# loads polars, so ``import openbook`` stays light.
+from openbook.publish import publish  # noqa: E402
+from openbook.compare import compare  # noqa: E402
 
 __all__ = ["OpenbookError", "compare", "package", "publish", "validate"]
+
+_LAZY = {"validate": "openbook.check.validate", "package": "openbook.datapackage.write"}
+
+
+def __getattr__(name: str):
+    """validate and package load polars: only when first used (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'openbook' has no attribute {name!r}")

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OpenbookError
+from openbook.errors import OpenbookError
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import openbook
-from openbook.annotate import (ERROR_FILL, ERROR_ROW_FILL, PROBLEMS_SHEET, WARNING_FILL, WARNING_ROW_FILL,
+from openbook.report.annotate import (ERROR_FILL, ERROR_ROW_FILL, PROBLEMS_SHEET, WARNING_FILL, WARNING_ROW_FILL,
                                annotate)
 from openbook.cli import cli
 from openbook.errors import OpenbookError

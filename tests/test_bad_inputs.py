@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 
 from openbook.cli import cli
-from openbook.readers import read_tables
+from openbook.read.tables import read_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bad_inputs import generate as G  # noqa: E402

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 import openbook
-from openbook import checks
+from openbook.check import registry as checks, runner as check_runner
+from openbook.standard.period import parse_period
 from openbook.errors import OpenbookError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -210,7 +211,7 @@ def test_unknown_check_code_is_a_one_line_error(tmp_path):
 
 
 def test_checks_list_cli():
-    from openbook.cli_checks import checks as checks_cli
+    from openbook.cli.checks import checks as checks_cli
     result = CliRunner().invoke(checks_cli, ["list"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -238,12 +239,12 @@ def test_checks_group_is_registered_on_the_main_cli():
 
 
 def test_docs_checks_md_is_up_to_date():
-    from openbook.checks.docs import markdown
+    from openbook.check.docs import markdown
     text = markdown()
     for code in CODES:
         assert f"### {code}" in text
     assert (REPO / "docs" / "checks.md").read_text(encoding="utf-8") == text, \
-        "docs/checks.md is stale: run python -m openbook.checks.docs > docs/checks.md"
+        "docs/checks.md is stale: run python -m openbook.check.docs > docs/checks.md"
 
 
 # --- security --------------------------------------------------------------------
@@ -481,8 +482,8 @@ def test_future_date(tmp_path):
 
 def _validate_with_period(path, period, monkeypatch):
     """validate() with a stated period: passed through checks.runner(period=...)."""
-    real = checks.runner
-    monkeypatch.setattr(checks, "runner", lambda skip=frozenset(), **kw: real(skip, period=period))
+    real = check_runner.runner
+    monkeypatch.setattr(check_runner, "runner", lambda skip=frozenset(), **kw: real(skip, period=period))
     if "period" in inspect.signature(openbook.validate).parameters:
         return openbook.validate(path, period=period)
     return openbook.validate(path)
@@ -505,15 +506,15 @@ def _span(p):
 
 
 def test_parse_period():
-    assert _span(checks.parse_period("2025-26")) == (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
-    assert _span(checks.parse_period("2025/26")) == (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
-    assert _span(checks.parse_period("2025-04")) == (dt.date(2025, 4, 1), dt.date(2025, 4, 30))
-    assert _span(checks.parse_period("2024-02")) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
-    assert _span(checks.parse_period("2025")) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
-    assert _span(checks.parse_period("2025-04-01..2025-06-30")) == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+    assert _span(parse_period("2025-26")) == (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    assert _span(parse_period("2025/26")) == (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    assert _span(parse_period("2025-04")) == (dt.date(2025, 4, 1), dt.date(2025, 4, 30))
+    assert _span(parse_period("2024-02")) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert _span(parse_period("2025")) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert _span(parse_period("2025-04-01..2025-06-30")) == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
     for bad in ("2025-13", "next year", "2025-04-31..2025-05-01"):
         with pytest.raises(OpenbookError, match="not a period"):
-            checks.parse_period(bad)
+            parse_period(bad)
 
 
 def test_non_expenditure_real_leeds_income():

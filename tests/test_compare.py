@@ -23,9 +23,9 @@ import pytest
 from click.testing import CliRunner
 
 from openbook.cli import cli
-from openbook.compare import compare
+from openbook.compare.core import compare
 from openbook.errors import OpenbookError
-from openbook.package import package
+from openbook.datapackage.write import package
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 
 import openbook
 from openbook.cli import cli
-from openbook.engine import match
+from openbook.check.engine import match
 from openbook.errors import OpenbookError
-from openbook.readers import SUPPORTED, read_tables
+from openbook.read.tables import SUPPORTED, read_tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
 SHARED = Path(os.environ.get("OPENBOOK_CORPUS", "/work/shared/corpus"))

@@ -51,8 +51,8 @@ import pytest
 frictionless = pytest.importorskip("frictionless")
 
 import openbook
-from openbook import engine
-from openbook import schemas as standard
+from openbook.standard import plan as standard_plan
+from openbook.standard import schemas as standard
 
 _load = standard.load  # the real loader, kept before any test patches it
 
@@ -226,9 +226,9 @@ def test_schemas(monkeypatch):
             return s
         return real_load(name)
     monkeypatch.setattr(standard, "load", load)
-    monkeypatch.setattr(engine, "_PLANS", {})
+    monkeypatch.setattr(standard_plan, "_PLANS", {})
     yield
-    engine._PLANS.clear()
+    standard_plan._PLANS.clear()
 
 
 def _write_schema(folder: Path, name: str, descriptor: dict) -> str:
@@ -334,7 +334,7 @@ def test_key_index_matches_a_plain_dict():
     """The primary-key index (sorted runs, binary search) against a dict, over
     many batches of random keys: same repeats, same first rows."""
     import polars as pl
-    from openbook.engine import KeyIndex
+    from openbook.check.engine import KeyIndex
     rng = random.Random(SEED)
     index, seen, row = KeyIndex(), {}, 0
     for batch in range(60):
@@ -356,7 +356,7 @@ def test_key_index_matches_a_plain_dict():
 def test_fast_paths_agree_with_the_full_parsers():
     """values.fast_parse, where its mask holds, gives exactly what parse gives."""
     import polars as pl
-    from openbook import values
+    from openbook.read import values
     rng = random.Random(SEED)
     dates = ["2025-01-31", "2025-02-29", "2024-02-29", "2025-13-01", "0000-01-01", "9999-12-31", "2025-1-5",
              "31/01/2025", "2025-01-31 00:00:00", "+2025-01-31", "2025-01-32", "45678", "31-Jan-2025"]

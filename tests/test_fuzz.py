@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from openbook import values
+from openbook.read import values
 from openbook.errors import OpenbookError
-from openbook.readers import read_tables
-from openbook.validate import validate
+from openbook.read.tables import read_tables
+from openbook.check.validate import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bad_inputs import generate as G  # noqa: E402

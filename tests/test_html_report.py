@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 import openbook
 from openbook.cli import cli
-from openbook.html import FIXES, PALETTE, report_html
-from openbook.report import PROBLEM_SCHEMA, Report, TableResult
+from openbook.report.html import FIXES, PALETTE, report_html
+from openbook.check.result import PROBLEM_SCHEMA, Report, TableResult
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "anytown-with-errors.xlsx"
@@ -308,7 +308,7 @@ def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("chromium is not installed: run tests/install_browser.sh")
         pytest.skip("chromium is not installed (tests/install_browser.sh installs it)")
-    from openbook.compare_render import html as compare_html
+    from openbook.compare.render import html as compare_html
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
     names = ["anytown-borough-council", "brookshire-district-council", "castleford-city-council"]
     packages = [openbook.package(ROOT / "examples" / f"{n}.xlsx", out_dir=tmp_path / "out").path for n in names]

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 import openbook
-from openbook import schemas
+from openbook.standard import schemas
 from openbook.cli import cli
 from openbook.errors import OpenbookError
-from openbook.template import ABOUT_KEYS, write_template
+from openbook.standard.template import ABOUT_KEYS, write_template
 
 PROFILES = schemas.profile_names()
 URI = "https://opendatacommunities.org/id/metropolitan-district-council/trafford"

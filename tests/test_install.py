@@ -44,6 +44,6 @@ def test_installed_command_runs_from_another_directory(tmp_path):
     show = subprocess.run([sys.executable, "-c", "from openbook.cli import cli; cli()", "schemas", "show", "spend"],
                           cwd=work, env=env, capture_output=True, text=True)
     assert "BeneficiaryName" in show.stdout
-    import_path = subprocess.run([sys.executable, "-c", "import openbook.schemas as s; print(s.standard_dir())"],
+    import_path = subprocess.run([sys.executable, "-c", "import openbook.standard.schemas as s; print(s.standard_dir())"],
                                  cwd=work, env=env, capture_output=True, text=True).stdout
     assert str(tmp_path / "site") in import_path

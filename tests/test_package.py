@@ -15,7 +15,7 @@ from frictionless import Package
 
 from openbook.cli import cli
 from openbook.errors import Refused
-from openbook.package import package
+from openbook.datapackage.write import package
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COUNCILS = ["anytown-borough-council.xlsx", "brookshire-district-council.xlsx", "castleford-city-council.xlsx"]

@@ -15,7 +15,7 @@ import requests
 from openbook.errors import OpenbookError
 from openbook.publish import publish
 from openbook.publish.ckan import dataset_name
-from openbook.publish.source import open_package
+from openbook.datapackage.contract import open_package
 from servers import packages as P
 from servers.launch import free_port
 

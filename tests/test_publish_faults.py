@@ -208,7 +208,7 @@ def ckan(ckan_server, monkeypatch, tmp_path):
 
 def ckan_dataset(server, pkg) -> dict | None:
     from openbook.publish.ckan import dataset_name
-    from openbook.publish.source import open_package
+    from openbook.datapackage.contract import open_package
     with open_package(pkg) as p:
         name = dataset_name(p)
     resp = requests.get(f"{server.url}/api/3/action/package_show", params={"id": name},

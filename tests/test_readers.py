@@ -15,7 +15,7 @@ import pytest
 
 import openbook
 from openbook.errors import OpenbookError
-from openbook.readers import column_letter, read_tables
+from openbook.read.tables import column_letter, read_tables
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -318,7 +318,7 @@ def test_csv_blocks_split_only_between_records(tmp_path, monkeypatch):
     """Large CSVs are read in blocks of whole records. With tiny blocks, a
     quoted line break, quotes, blank lines and errors land on block edges,
     and every problem keeps its cell."""
-    import openbook.readers as readers
+    import openbook.read.tables as readers
     lines = ["Anytown spend, 2025", CSV_HEADER]
     expected = set()
     for i in range(300):

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from openbook import schemas
-from openbook.cli_schemas import schemas as schemas_cli
+from openbook.standard import schemas
+from openbook.cli.schemas import schemas as schemas_cli
 from openbook.errors import OpenbookError
 
 ALL = schemas.names()
@@ -282,7 +282,7 @@ def test_docs_are_up_to_date():
     current = path.read_text("utf-8") if path.exists() else ""
     assert current == schemas.docs_markdown(), (
         "docs/schemas.md is out of date: regenerate it with "
-        "`python -m openbook.schemas > docs/schemas.md`"
+        "`python -m openbook.standard.schemas > docs/schemas.md`"
     )
 
 

@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 from typing import Optional, Union
 
-from ..errors import OpenbookError
-from .plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
+from openbook.errors import OpenbookError
+from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
                    PublishResult, TerminalProgress)
-from .source import open_package
+from openbook.datapackage.contract import open_package
 
 __all__ = ["publish", "PublishResult", "Action", "CREATE", "UPDATE", "UNCHANGED", "DELETE"]
 
@@ -61,14 +61,14 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
 
     with open_package(package_path) as pkg:
         if kind == "s3":
-            from . import s3
+            from openbook.publish import s3
 
             return s3.publish(pkg, to, dry_run=dry_run, endpoint_url=endpoint_url, progress=progress)
         if kind == "ckan":
-            from . import ckan
+            from openbook.publish import ckan
 
             return ckan.publish(pkg, to, dry_run=dry_run, ckan_org=ckan_org, progress=progress)
-        from . import local
+        from openbook.publish import local
 
         return local.publish(pkg, to, dry_run=dry_run, progress=progress)
 

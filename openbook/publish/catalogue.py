@@ -17,10 +17,11 @@ from pathlib import Path
 
 import jinja2
 
-from .plan import human_bytes
-from .source import DESCRIPTOR, Item
+from openbook.templates import environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from openbook.publish.plan import human_bytes
+from openbook.datapackage.contract import DESCRIPTOR, Item
+
 CATALOGUE_TITLE = "Open-book data catalogue"
 
 
@@ -72,14 +73,7 @@ class Dataset:
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = environment(keep_trailing_newline=True)
     env.filters["human_bytes"] = human_bytes
     env.filters["digest"] = lambda h: (h or "").split(":", 1)[-1]
     env.filters["count"] = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")

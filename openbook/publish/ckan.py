@@ -28,12 +28,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from .. import __version__
-from ..errors import OpenbookError
-from . import http
-from .plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
+from openbook import __version__
+from openbook.errors import OpenbookError
+from openbook.publish import http
+from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
                    PublishResult, human_bytes)
-from .source import DESCRIPTOR, Item, Package
+from openbook.datapackage.contract import DESCRIPTOR, Item, Package
 
 TOKEN_ENV = "CKAN_API_TOKEN"
 

@@ -23,10 +23,10 @@ def http_timeout(default: tuple[float, float] = TIMEOUT) -> tuple[float, float]:
     try:
         seconds = float(raw)
     except ValueError:
-        from ..errors import OpenbookError
+        from openbook.errors import OpenbookError
         raise OpenbookError(f"OPENBOOK_HTTP_TIMEOUT={raw!r} is not a number of seconds.") from None
     if seconds <= 0:
-        from ..errors import OpenbookError
+        from openbook.errors import OpenbookError
         raise OpenbookError(f"OPENBOOK_HTTP_TIMEOUT={raw!r}: give a number of seconds above 0.")
     return (seconds, seconds)
 

@@ -13,11 +13,11 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
-from ..errors import OpenbookError
-from .plan import PublishResult, Progress, Step
-from ..files import sha256_file
-from .source import CHUNK, Item, Package
-from .tree import Store, publish_tree
+from openbook.errors import OpenbookError
+from openbook.publish.plan import PublishResult, Progress, Step
+from openbook.files import sha256_file
+from openbook.datapackage.contract import CHUNK, Item, Package
+from openbook.publish.tree import Store, publish_tree
 
 TMP = ".openbook-tmp-"
 

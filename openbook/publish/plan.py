@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
-from .source import DESCRIPTOR, Item
+from openbook.datapackage.contract import DESCRIPTOR, Item
 
 CREATE = "create"
 UPDATE = "update"

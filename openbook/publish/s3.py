@@ -18,10 +18,10 @@ import threading
 from typing import Optional
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ..errors import OpenbookError
-from .plan import Progress, PublishResult, Step
-from .source import DESCRIPTOR, Item, Package
-from .tree import Store, cache_control, publish_tree
+from openbook.errors import OpenbookError
+from openbook.publish.plan import Progress, PublishResult, Step
+from openbook.datapackage.contract import DESCRIPTOR, Item, Package
+from openbook.publish.tree import Store, cache_control, publish_tree
 
 MAX_ATTEMPTS = 4  # per request, with exponential backoff (botocore "standard" mode)
 CONNECT_TIMEOUT = 10
@@ -67,7 +67,7 @@ class S3Store(Store):
         self.label = to
         self.bucket, self.prefix = parse_target(to)
         self.endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-        from .http import http_timeout
+        from openbook.publish.http import http_timeout
         connect_timeout, read_timeout = http_timeout((CONNECT_TIMEOUT, READ_TIMEOUT))  # OPENBOOK_HTTP_TIMEOUT
         options = dict(retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
                        connect_timeout=connect_timeout, read_timeout=read_timeout)

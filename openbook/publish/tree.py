@@ -23,10 +23,10 @@ import json
 import re
 from typing import Optional
 
-from . import catalogue
-from .plan import (CREATE, DELETE, UPDATE, Action, Progress, Step, diff,
+from openbook.publish import catalogue
+from openbook.publish.plan import (CREATE, DELETE, UPDATE, Action, Progress, Step, diff,
                    writes_last_descriptor)
-from .source import DESCRIPTOR, Item, Package, version_key
+from openbook.datapackage.contract import DESCRIPTOR, Item, Package, version_key
 
 LATEST = "latest"
 

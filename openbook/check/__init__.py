@@ -1,0 +1,14 @@
+"""The check stage: the engine, the registry and every built-in check.
+
+Importing ``openbook.check`` registers every built-in check, explicitly, so
+the registry is never empty (``openbook.check.registry.REGISTRY``). Each
+module below holds the checks of one subject:
+
+- security.py: formulas a spreadsheet would run
+- privacy.py: data protection (emails, NI numbers, phones, bank details,
+  named individuals, exact senior salaries)
+- organogram.py: organogram tree, job shares and pay rules
+- spend.py: spend lines (threshold, duplicates, dates, VAT, redactions)
+- functions.py: the function catalogue (parents, cycles, cost reconciliation)
+"""
+from openbook.check import functions, organogram, privacy, security, spend  # noqa: F401  registers them

@@ -1,0 +1,54 @@
+"""`openbook compare`: duplication across bodies, the savings scenario, the Public Value Index."""
+from __future__ import annotations
+
+import click
+
+from openbook.cli.common import friendly_errors, write_output
+from openbook.errors import OpenbookError
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--reduction", type=float, default=0.4, show_default=True, metavar="FRACTION",
+              help="The cut in duplicated back-office functions and systems for the scenario (0.4 = 40%).")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "text"]), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the report to FILE. With --format html, CSV and JSON exports are written beside it.")
+@friendly_errors
+def compare(sources, reduction, fmt, output):
+    """Compare open-book packages across public bodies.
+
+    Finds functions, systems, suppliers and roles several bodies duplicate,
+    estimates the savings from cutting duplicated back-office work by
+    --reduction, and sets outcomes against cost in a Public Value Index.
+
+    SOURCE is a package folder or .zip, a catalogue folder, s3://bucket/prefix,
+    or ckan+https://host/organization/NAME (or /group/NAME).
+
+    \b
+    Examples:
+      openbook compare out/anytown-2025-26 out/brookshire-2025-26.zip catalogue/
+      openbook compare catalogue/ --format html -o compare.html
+      openbook compare s3://open-book/catalogue --format json -o compare.json
+      openbook compare ckan+https://data.example.gov.uk/group/shared-services
+    """
+    from openbook.compare.core import compare as run_compare
+    from openbook.compare import render
+
+    if not 0 <= reduction <= 1:
+        raise OpenbookError(f"--reduction {reduction:g}: use a fraction between 0 and 1, such as 0.4 for 40%.")
+    result = run_compare(list(sources), reduction=reduction)
+    if fmt == "json":
+        write_output(render.to_json(result), output)
+    elif fmt == "html":
+        write_output(render.html(result), output)
+        if output and output != "-":
+            written = render.export_files(result, output)
+            click.echo(f"Wrote {output} and {len(written)} exports beside it "
+                       f"({', '.join(p.name for p in written)}).", err=True)
+    else:
+        write_output(render.text(result), output)
+    if output and output != "-" and fmt != "text":
+        from openbook.compare.render import verdict_lines
+        for line in verdict_lines(result):
+            click.echo(f"Verdict: {line}", err=True)

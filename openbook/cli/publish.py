@@ -1,0 +1,60 @@
+"""`openbook publish`: the click command over openbook.publish.publish."""
+from __future__ import annotations
+
+import click
+
+from openbook.cli.common import friendly_errors
+
+
+@click.command()
+@click.argument("package_path", metavar="PACKAGE", type=click.Path())
+@click.option("--to", "target", default="./catalogue", show_default=True, metavar="TARGET",
+              help="A folder, s3://BUCKET[/PREFIX] or ckan+https://CKAN-SITE.")
+@click.option("--dry-run", is_flag=True, help="Show what would be created, updated or left alone; change nothing.")
+@click.option("--endpoint-url", metavar="URL",
+              help="S3-compatible server (MinIO, Ceph...). Default: AWS_ENDPOINT_URL, else AWS.")
+@click.option("--ckan-org", metavar="NAME", help="CKAN organisation to publish into. Default: the package's organisation.")
+@friendly_errors
+def publish(package_path, target, dry_run, endpoint_url, ckan_org):
+    """Publish a package (folder or .zip from `openbook package`) to a catalogue.
+
+    Running it again with the same package changes nothing: every file shows
+    as "unchanged". A new version is added beside the old ones, which stay
+    where they were; latest/ always holds the newest.
+
+    \b
+    Examples:
+      openbook publish out/anytown-borough-council-2025-26
+      openbook publish out/anytown-borough-council-2025-26.zip --to /srv/www/openbook
+      openbook publish out/anytown-borough-council-2025-26 --dry-run
+      openbook publish out/anytown-borough-council-2025-26 --to s3://my-bucket/openbook
+      openbook publish out/anytown-borough-council-2025-26 --to s3://openbook \\
+          --endpoint-url https://minio.example.gov.uk
+      CKAN_API_TOKEN=... openbook publish out/anytown-borough-council-2025-26 \\
+          --to ckan+https://data.example.gov.uk --ckan-org anytown-borough-council
+
+    \b
+    S3 credentials come from the usual AWS settings (AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY, or AWS_PROFILE). The CKAN API token is read from
+    CKAN_API_TOKEN. Neither is ever printed. See docs/publishing.md.
+    """
+    from openbook.publish import publish as run_publish
+    from openbook.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, human_bytes
+
+    result = run_publish(package_path, to=target, dry_run=dry_run, endpoint_url=endpoint_url, ckan_org=ckan_org)
+    for a in result.actions:
+        size = f"  ({human_bytes(a.bytes)})" if a.action in (CREATE, UPDATE) and a.bytes else ""
+        click.echo(f"{a.action:<10} {a.target}{size}")
+    n = result.counts()
+    if dry_run:
+        click.echo(f"Dry run, nothing was changed: {result.target} would get {n[CREATE]} created, {n[UPDATE]} updated, "
+                   f"{n[DELETE]} deleted, {n[UNCHANGED]} unchanged.")
+    elif not result.changed:
+        click.echo(f"Nothing to do: {result.target} already has this package ({n[UNCHANGED]} unchanged). {result.url}")
+    else:
+        click.echo(f"Published to {result.target}: {n[CREATE]} created, {n[UPDATE]} updated, {n[DELETE]} deleted, "
+                   f"{n[UNCHANGED]} unchanged. {result.url}")
+
+
+if __name__ == "__main__":
+    publish()

@@ -1,0 +1,90 @@
+"""Who is publishing what: settings from an About sheet, openbook.yaml or the command line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from openbook.errors import OpenbookError
+
+# Names a person may give each setting, in an About sheet or openbook.yaml.
+METADATA_KEYS = {
+    "org_name": ["organisation name", "organisation", "organization name", "body name", "supplier name",
+                 "org name", "publisher"],
+    "org_uri": ["organisation uri", "organisation url", "organization uri", "org uri",
+                "contracting authority uri", "authority uri"],
+    "period": ["period", "reporting period", "financial year", "fiscal year"],
+    "population": ["population", "population served"],
+    "licence": ["licence", "license"],
+    "contact": ["contact email", "contact", "email"],
+    "description": ["description"],
+    "version": ["version", "dataset version"],
+}
+
+
+@dataclass
+class Metadata:
+    org_name: str | None = None
+    org_uri: str | None = None
+    period: str | None = None
+    population: int | None = None
+    licence: str | None = None
+    contact: str | None = None
+    description: str | None = None
+    version: str | None = None
+
+    def update(self, values: dict) -> None:
+        for key, value in values.items():
+            if value not in (None, "") and hasattr(self, key):
+                setattr(self, key, value)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text.lower())).strip("-")
+
+
+def _norm_key(text) -> str:
+    return re.sub(r"[^a-z ]", "", str(text).lower()).strip()
+
+
+def _lookup(pairs: dict[str, str]) -> dict:
+    out = {}
+    for attr, names in METADATA_KEYS.items():
+        for key, value in pairs.items():
+            if _norm_key(key) in names and value not in (None, ""):
+                out[attr] = str(value).strip()
+                break
+    return out
+
+
+def about_rows(rows: list[list]) -> dict:
+    """Settings from the rows of an "About" sheet: a name, and its value in the next cell."""
+    pairs = {}
+    for row in rows:
+        # the value is the cell right of the name; anything further right is a note
+        for i, cell in enumerate(row[:-1]):
+            if cell not in (None, ""):
+                pairs.setdefault(str(cell), row[i + 1])
+                break
+    return _lookup(pairs)
+
+
+def yaml_settings(folder: Path) -> dict:
+    path = folder / "openbook.yaml"
+    if not path.is_file():
+        return {}
+    import yaml
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise OpenbookError(f"{path}{where}: not valid YAML. Use lines such as 'org_name: Anytown Borough Council'.") from None
+    if not isinstance(data, dict):
+        raise OpenbookError(f"{path}: expected settings such as 'org_name: Anytown Borough Council'.")
+    direct = {k: v for k, v in data.items() if k in METADATA_KEYS}
+    return {**_lookup({str(k): v for k, v in data.items()}), **direct}
+
+
+def is_about(sheet_name: str | None) -> bool:
+    return bool(sheet_name) and sheet_name.strip().lower() == "about"
