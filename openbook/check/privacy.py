@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from openbook.read.values import REDACTION_PATTERN
+from openbook.standard.markers import REDACTION_PATTERN
 from openbook.check.registry import register
 from openbook.check.text import candidates, distinct, free_text, in_fields, is_email_field, short, TYPED
 

@@ -10,7 +10,7 @@ import re
 
 import polars as pl
 
-from openbook.read.values import REDACTION_PATTERN
+from openbook.standard.markers import REDACTION_PATTERN
 from openbook.check.registry import register
 from openbook.check.text import short
 
@@ -29,10 +29,6 @@ def _abs_amount(frame: pl.DataFrame, info) -> pl.Series:
     if "abs-amount" not in info.cache:
         info.cache["abs-amount"] = frame["Amount"].cast(pl.Float64, strict=False).abs()
     return info.cache["abs-amount"]
-
-
-def _gbp(expr: pl.Expr) -> pl.Expr:
-    return expr.round(2).cast(pl.String)
 
 
 @register("below-threshold", "warning", "accuracy",

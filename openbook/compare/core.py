@@ -19,7 +19,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
-from openbook.compare.sources import LoadedPackage, load_sources
+from openbook.compare.sources import load_sources
+from openbook.datapackage.contract import Package
+from openbook.standard.markers import withheld
 from openbook.errors import OpenbookError
 
 REDUCTION = 0.4
@@ -102,7 +104,6 @@ PVI_RULE = ("See docs/public-value-index.md. Each indicator is scaled 0-100 acro
             "fewer than 2 indicators, or from fewer than 3 bodies, are marked low confidence.")
 
 _STOP_WORDS = {"ltd", "limited", "plc", "llp", "uk", "corporation", "inc"}
-_REDACTED = re.compile(r"redact|withheld|personal data|not disclosed|^\s*n\s*/?\s*[da]\s*$|^\W*$", re.I)
 _TRUE = {"yes", "y", "true", "t", "1"}
 
 
@@ -452,7 +453,7 @@ def _round(obj):
 
 # --------------------------------------------------------------------------- bodies
 
-def merge_bodies(packages: list[LoadedPackage], notes: list[str]) -> list[Body]:
+def merge_bodies(packages: list[Package], notes: list[str]) -> list[Body]:
     """One Body per organisation slug: its packages' tables put together."""
     bodies: dict[str, Body] = {}
     seen_keys: dict[tuple[str, str], set] = defaultdict(set)
@@ -480,7 +481,8 @@ def merge_bodies(packages: list[LoadedPackage], notes: list[str]) -> list[Body]:
             if body.profile != "council" and (ob.get("profile") or "council") == "council":
                 body.profile = "council"
         body.packages.append(pkg.label)
-        for name, rows in pkg.tables.items():
+        for name in pkg.resource_names():
+            rows = pkg.rows(name)
             keys = primary.get(name)
             target = body.tables.setdefault(name, [])
             for row in rows:
@@ -704,7 +706,7 @@ def common_suppliers(bodies: list[Body]) -> list[CommonSupplier]:
     for body in bodies:
         for r in body.tables.get("spend") or []:
             raw = (r.get("BeneficiaryName") or "").strip()
-            if _REDACTED.search(raw):
+            if withheld(raw):
                 continue
             key = normalise_name(raw)
             if not key:

@@ -1,13 +1,25 @@
-"""Read a package (a folder or a .zip) for publishing, and check it first.
+"""The package contract: what `package` writes, and the one way to read it back.
 
-Publishing trusts nothing it has not checked: every resource path stays
-inside the package, every file exists, and its size and sha256 match what
-datapackage.json says. A package that fails a check is never published.
+A package is ``datapackage.json`` plus the files its resources name
+(docs/design.md, "The package contract"). Everything that reads a package,
+``publish`` before it uploads and ``compare`` before it counts, goes through
+:func:`load_package` here, so both trust the same things:
+
+- the descriptor is a JSON object with a name, a version and an
+  organisation slug that are safe as folder names;
+- every resource path stays inside the package, and the file is there;
+- its size and sha256 match what the descriptor says.
+
+This module also holds the one version ordering (:func:`version_key`,
+SemVer precedence) and the one choice of the latest version of each dataset
+in a catalogue (:func:`choose_latest`).
 """
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
 import json
 import mimetypes
 import re
@@ -16,13 +28,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
+from openbook.datapackage.zips import DESCRIPTOR, inside, package_members
 from openbook.errors import OpenbookError
 from openbook.files import sha256_file
-from openbook.datapackage.zips import DESCRIPTOR, package_members
 
 CHUNK = 1024 * 1024
+LATEST = "latest"
 # The most a package .zip may hold once extracted: far above any real
 # submission, far below a zip bomb. zipfile never inflates a member beyond the
 # size the zip declares for it, so the declared sizes are a true bound.
@@ -31,6 +44,7 @@ MAX_UNZIPPED_BYTES = 2 * 1024 ** 3
 # Names that become folder names on a target, or part of a CKAN dataset name.
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+RECREATE = "Re-create the package with `openbook package`."
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -57,11 +71,60 @@ def media_type(path: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
+# --------------------------------------------------------------------------- versions
+
+def _identifiers(text: str) -> list[tuple[int, int, str]]:
+    # SemVer: numeric identifiers compare as numbers and sort before text ones.
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in text.split(".") if p != ""]
+
+
+def version_key(version: str) -> tuple:
+    """Sort key with SemVer precedence: 1.10.0 after 1.9.0, a pre-release
+    before its release (1.0.0-rc1 < 1.0.0), build metadata (+...) ignored.
+    A leading 'v' is allowed (v2.0.0)."""
+    text = str(version).strip()
+    if text[:1] in ("v", "V") and text[1:2].isdigit():
+        text = text[1:]
+    text = text.split("+", 1)[0]
+    main, dash, pre = text.partition("-")
+    # A release (no pre-release) sorts after every pre-release of the same version.
+    return (_identifiers(main), 0 if dash else 1, _identifiers(pre))
+
+
+def choose_latest(keys: Iterable[str]) -> list[str]:
+    """From the paths of datapackage.json files in a catalogue, keep one per dataset.
+
+    A path ``.../<dataset>/<version>/datapackage.json`` whose dataset folder
+    also holds ``latest/datapackage.json`` gives way to latest; without
+    latest, only the highest version is kept. Paths outside a versioned
+    layout (a package folder's own datapackage.json) are kept.
+    """
+    by_dataset: dict[str, list[tuple[str, str]]] = {}
+    out = []
+    for key in sorted(set(keys)):
+        parts = key.split("/")
+        if len(parts) >= 3:
+            by_dataset.setdefault("/".join(parts[:-2]), []).append((parts[-2], key))
+        else:
+            out.append(key)
+    for versions in by_dataset.values():
+        names = {v for v, _ in versions}
+        if LATEST in names:
+            out.extend(k for v, k in versions if v == LATEST)
+        elif len(versions) > 1 and all(re.match(r"^v?\d", v) for v in names):
+            out.append(max(versions, key=lambda vk: version_key(vk[0]))[1])
+        else:
+            out.extend(k for _, k in versions)  # not a versioned layout: separate packages
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------- the model
+
 @dataclass(frozen=True)
 class Item:
-    """One file to publish: on disk (``file``) or in memory (``data``)."""
+    """One file of a package, or a page to publish: on disk (``file``) or in memory (``data``)."""
 
-    path: str  # where it goes, relative to the package or target root (posix)
+    path: str  # relative to the package or target root (posix)
     bytes: int
     sha256: str  # hex digest
     file: Path | None = None
@@ -76,10 +139,11 @@ class Item:
 
     def open(self) -> BinaryIO:
         if self.data is not None:
-            import io
-
             return io.BytesIO(self.data)
         return open(self.file, "rb")
+
+    def read(self) -> bytes:
+        return self.data if self.data is not None else self.file.read_bytes()
 
     def moved(self, path: str) -> "Item":
         """The same content under another path."""
@@ -94,14 +158,11 @@ class Item:
 class Package:
     """A checked package: its descriptor and its files, datapackage.json last."""
 
-    root: Path
-    label: str  # the path the user gave, for messages
+    label: str  # where it came from, as the user gave it, for messages
     descriptor: dict
     items: list[Item]
-
-    @property
-    def data_items(self) -> list[Item]:
-        return [i for i in self.items if i.path != DESCRIPTOR]
+    in_latest: bool = False  # read from a catalogue's latest/ folder
+    _tables: dict = field(default_factory=dict, repr=False)
 
     @property
     def descriptor_item(self) -> Item:
@@ -120,9 +181,12 @@ class Package:
         return self.descriptor.get("title") or self.name
 
     @property
+    def openbook(self) -> dict:
+        return self.descriptor.get("openbook") or {}
+
+    @property
     def organisation(self) -> dict:
-        ob = self.descriptor.get("openbook") or {}
-        return ob.get("organisation") or {}
+        return self.openbook.get("organisation") or {}
 
     @property
     def org_slug(self) -> str:
@@ -134,26 +198,165 @@ class Package:
                 or (self.descriptor.get("publisher") or {}).get("title")
                 or self.org_slug)
 
+    def rows(self, resource: str) -> list[dict]:
+        """The rows of every resource called ``resource``, as dicts of text."""
+        if resource not in self._tables:
+            rows: list[dict] = []
+            for item in self.items:
+                if item.resource is not None and item.resource.get("name") == resource:
+                    try:
+                        text = item.read().decode("utf-8-sig")
+                    except UnicodeDecodeError:
+                        raise OpenbookError(f"{self.label}: {item.path} is not UTF-8 text. {RECREATE}") from None
+                    rows.extend(dict(r) for r in csv.DictReader(io.StringIO(text, newline="")))
+            self._tables[resource] = rows
+        return self._tables[resource]
+
+    def resource_names(self) -> list[str]:
+        return list(dict.fromkeys(i.resource["name"] for i in self.items if i.resource is not None))
+
+
+# --------------------------------------------------------------------------- the loader
+
+class Files:
+    """Where a package's files are: ``read(rel)`` gives the bytes (None when
+    missing); ``local(rel)`` gives a file on disk to stream from, when there is one."""
+
+    def read(self, rel: str) -> bytes | None:
+        raise NotImplementedError
+
+    def local(self, rel: str) -> Path | None:
+        return None
+
+
+class FolderFiles(Files):
+    def __init__(self, root: Path):
+        self.root = root
+        self.real_root = root.resolve()
+
+    def local(self, rel: str) -> Path | None:
+        file = self.root.joinpath(*PurePosixPath(rel).parts)
+        if not file.is_file():
+            return None
+        if not str(file.resolve()).startswith(str(self.real_root) + "/"):
+            raise _Outside(rel)
+        return file
+
+    def read(self, rel: str) -> bytes | None:
+        file = self.local(rel)
+        return file.read_bytes() if file is not None else None
+
+
+class ReaderFiles(Files):
+    """Files that a function reads (a bucket, a CKAN site, a zip in memory)."""
+
+    def __init__(self, read: Callable[[str], bytes | None]):
+        self.read = read  # type: ignore[method-assign]
+
+
+class _Outside(Exception):
+    pass
+
+
+def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
+    """The checked package whose files ``files`` holds; OpenbookError if any check fails."""
+    where = f"{label}: {DESCRIPTOR}"
+    try:
+        desc_file = files.local(DESCRIPTOR)
+        raw = desc_file.read_bytes() if desc_file is not None else files.read(DESCRIPTOR)
+    except _Outside:
+        raw, desc_file = None, None
+    if raw is None:
+        raise OpenbookError(f"{label}: no datapackage.json here. Give the folder or .zip that `openbook package` "
+                            "wrote, or a catalogue that `openbook publish` wrote.")
+    try:
+        descriptor = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise OpenbookError(f"{where} is not valid JSON ({exc}). {RECREATE}") from None
+    if not isinstance(descriptor, dict):
+        raise OpenbookError(f"{where} is not a Data Package descriptor. {RECREATE}")
+
+    def need(ok, what):
+        if not ok:
+            raise OpenbookError(f"{where}: {what}. {RECREATE}")
+
+    name = descriptor.get("name")
+    need(isinstance(name, str) and _SLUG.match(name),
+         f"the package name {name!r} is missing or not lower-case letters, digits, '-', '_' or '.'")
+    version = descriptor.get("version")
+    need(isinstance(version, str) and _VERSION.match(version) and version != LATEST,
+         f"the version {version!r} is missing or not a version such as 1.0.0")
+    pkg = Package(label, descriptor, [], in_latest=in_latest)
+    slug = pkg.org_slug
+    need(isinstance(slug, str) and _SLUG.match(slug),
+         f"openbook.organisation.slug {slug!r} is missing or not lower-case letters, digits and '-'")
+    resources = descriptor.get("resources")
+    need(isinstance(resources, list) and resources, "it lists no resources")
+
+    items: list[Item] = []
+    seen = set()
+    for res in resources:
+        need(isinstance(res, dict), "a resource is not an object")
+        rname = res.get("name", "?")
+        rpath = res.get("path")
+        need(isinstance(rpath, str) and rpath, f"resource {rname!r} has no path")
+        if "://" in rpath:
+            raise OpenbookError(f"{where}: resource {rname!r} points at {rpath}; a package holds its own files. "
+                                f"{RECREATE}")
+        need(inside(rpath) and "\\" not in rpath and rpath != DESCRIPTOR,
+             f"resource {rname!r} has path {rpath!r}, which leaves the package folder")
+        need(rpath not in seen, f"two resources share the path {rpath!r}")
+        seen.add(rpath)
+        try:
+            file = files.local(rpath)
+        except _Outside:
+            raise OpenbookError(f"{label}: {rpath} is a link to a file outside the package. {RECREATE}") from None
+        data = None if file is not None else files.read(rpath)
+        if file is None and data is None:
+            raise OpenbookError(f"{label}: {rpath} is listed in datapackage.json but missing. {RECREATE}")
+        size = file.stat().st_size if file is not None else len(data)
+        digest = sha256_file(file) if file is not None else sha256_bytes(data)
+        if "bytes" in res and res["bytes"] != size:
+            raise OpenbookError(f"{label}: {rpath} has {size} bytes but datapackage.json says {res['bytes']}; "
+                                f"the file changed after packaging. {RECREATE}")
+        expected = res.get("hash")
+        if expected:
+            algo, _, hexd = expected.partition(":") if ":" in expected else ("md5", "", expected)
+            if algo == "sha256" and hexd.lower() != digest:
+                raise OpenbookError(f"{label}: {rpath} does not match the sha256 in datapackage.json; "
+                                    f"the file changed after packaging. {RECREATE}")
+        items.append(Item(rpath, size, digest, file=file, data=data, resource=res))
+    items.append(Item(DESCRIPTOR, len(raw), sha256_bytes(raw), file=desc_file,
+                      data=None if desc_file is not None else raw))
+    pkg.items = items
+    return pkg
+
 
 @contextlib.contextmanager
 def open_package(path) -> Iterator[Package]:
-    """Yield the checked Package at ``path`` (a folder or a .zip file)."""
+    """Yield the checked Package at ``path`` (a folder or a .zip file); a zip is
+    extracted to a temporary folder that lasts as long as the ``with`` block."""
     label = str(path)
     path = Path(path)
     if not path.exists():
-        raise OpenbookError(f"{label}: no such file or folder. Give the package folder or .zip that `openbook package` wrote.")
+        raise OpenbookError(f"{label}: no such file or folder. Give the package folder or .zip that "
+                            "`openbook package` wrote.")
     if path.is_dir():
-        yield _load(path, label)
+        if not (path / DESCRIPTOR).is_file():
+            raise OpenbookError(f"{label}: no datapackage.json in this folder. Give the folder that "
+                                "`openbook package` wrote.")
+        yield load_package(label, FolderFiles(path))
         return
     if not zipfile.is_zipfile(path):
-        raise OpenbookError(f"{label}: not a package folder or a .zip file. Give the folder or .zip that `openbook package` wrote.")
-    with tempfile.TemporaryDirectory(prefix="openbook-publish-") as tmp:
+        raise OpenbookError(f"{label}: not a package folder or a .zip file. Give the folder or .zip that "
+                            "`openbook package` wrote.")
+    with tempfile.TemporaryDirectory(prefix="openbook-package-") as tmp:
         root = _extract_zip(path, Path(tmp), label)
-        yield _load(root, label)
+        yield load_package(label, FolderFiles(root))
 
 
 def _extract_zip(path: Path, dest: Path, label: str) -> Path:
-    """Extract safely (see openbook/zips.py); return the package root."""
+    """Extract safely (see zips.py); return the package root."""
     try:
         with zipfile.ZipFile(path) as zf:
             members, root = package_members(zf, label, MAX_UNZIPPED_BYTES, verb="extract")
@@ -166,85 +369,5 @@ def _extract_zip(path: Path, dest: Path, label: str) -> Path:
         raise OpenbookError(f"{label}: the zip file is damaged ({exc}). Re-create it with `openbook package`.") from None
     except OSError as exc:  # disk full, file too large for this system
         raise OpenbookError(f"{label}: could not extract the zip to a temporary folder ({exc.strerror or exc}). "
-                            "Free some disk space or publish the package folder instead.") from None
+                            "Free some disk space or give the package folder instead.") from None
     return dest.joinpath(*PurePosixPath(root).parts) if root else dest
-
-
-def _load(root: Path, label: str) -> Package:
-    desc_path = root / DESCRIPTOR
-    where = f"{label}/{DESCRIPTOR}" if Path(label).is_dir() else f"{label}: {DESCRIPTOR}"
-    if not desc_path.is_file():
-        raise OpenbookError(f"{label}: no datapackage.json in this folder. Give the folder that `openbook package` wrote.")
-    raw = desc_path.read_bytes()
-    try:
-        descriptor = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OpenbookError(f"{where}: not valid JSON ({exc}). Re-create the package with `openbook package`.") from None
-    if not isinstance(descriptor, dict):
-        raise OpenbookError(f"{where}: not a Data Package descriptor. Re-create the package with `openbook package`.")
-
-    def need(ok, what):
-        if not ok:
-            raise OpenbookError(f"{where}: {what}. Re-create the package with `openbook package`.")
-
-    name = descriptor.get("name")
-    need(isinstance(name, str) and _SLUG.match(name),
-         f"the package name {name!r} is missing or not lower-case letters, digits, '-', '_' or '.'")
-    version = descriptor.get("version")
-    need(isinstance(version, str) and _VERSION.match(version) and version != "latest",
-         f"the version {version!r} is missing or not a version such as 1.0.0")
-    pkg = Package(root, label, descriptor, [])
-    slug = pkg.org_slug
-    need(isinstance(slug, str) and _SLUG.match(slug),
-         f"openbook.organisation.slug {slug!r} is missing or not lower-case letters, digits and '-'")
-    resources = descriptor.get("resources")
-    need(isinstance(resources, list) and resources, "it lists no resources")
-
-    items: list[Item] = []
-    seen = set()
-    real_root = root.resolve()
-    for res in resources:
-        need(isinstance(res, dict), "a resource is not an object")
-        rname = res.get("name", "?")
-        rpath = res.get("path")
-        need(isinstance(rpath, str) and rpath, f"resource {rname!r} has no path")
-        if "://" in rpath:
-            raise OpenbookError(f"{where}: resource {rname!r} points at {rpath}; openbook publishes local files only. "
-                                "Re-create the package with `openbook package`.")
-        parts = PurePosixPath(rpath.replace("\\", "/")).parts
-        need(not rpath.startswith("/") and "\\" not in rpath and ".." not in parts and rpath != DESCRIPTOR,
-             f"resource {rname!r} has path {rpath!r}, which leaves the package folder")
-        need(rpath not in seen, f"two resources share the path {rpath!r}")
-        seen.add(rpath)
-        file = root.joinpath(*parts)
-        if not file.is_file():
-            raise OpenbookError(f"{label}: {rpath} is listed in datapackage.json but missing. "
-                                "Re-create the package with `openbook package`.")
-        if not str(file.resolve()).startswith(str(real_root) + "/"):
-            raise OpenbookError(f"{label}: {rpath} is a link to a file outside the package. "
-                                "Re-create the package with `openbook package`.")
-        size = file.stat().st_size
-        digest = sha256_file(file)
-        if "bytes" in res and res["bytes"] != size:
-            raise OpenbookError(f"{label}: {rpath} has {size} bytes but datapackage.json says {res['bytes']}; "
-                                "the file changed after packaging. Re-create the package with `openbook package`.")
-        expected = res.get("hash")
-        if expected:
-            algo, _, hexd = expected.partition(":") if ":" in expected else ("md5", "", expected)
-            if algo == "sha256" and hexd.lower() != digest:
-                raise OpenbookError(f"{label}: {rpath} does not match the sha256 in datapackage.json; "
-                                    "the file changed after packaging. Re-create the package with `openbook package`.")
-        items.append(Item(rpath, size, digest, file=file, resource=res))
-    items.append(Item(DESCRIPTOR, len(raw), sha256_bytes(raw), file=desc_path))
-    pkg.items = items
-    return pkg
-
-
-_NUM = re.compile(r"(\d+)")
-
-
-def version_key(version: str):
-    """Sort key: 1.10.0 after 1.9.0; a release after its pre-releases (1.0.0 > 1.0.0-rc1)."""
-    main, _, pre = version.partition("-")
-    parts = [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.+]", main)]
-    return (parts, 1 if not pre else 0, [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in _NUM.split(pre) if p])

@@ -42,7 +42,6 @@ class PackageResult:
     path: Path
     descriptor: dict
     report: Report
-    refused: str | None = None
 
 
 def created_timestamp() -> str:

@@ -17,10 +17,11 @@ import sys
 from pathlib import Path
 from typing import Optional, Union
 
-from openbook.errors import OpenbookError
+from openbook.errors import OpenbookError, scrub
 from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
                    PublishResult, TerminalProgress)
 from openbook.datapackage.contract import open_package
+from openbook.publish.targets import target
 
 __all__ = ["publish", "PublishResult", "Action", "CREATE", "UPDATE", "UNCHANGED", "DELETE"]
 
@@ -45,32 +46,18 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
     to = str(to)
     if progress is None and _stderr_is_terminal():
         progress = TerminalProgress()
-    lowered = to.lower()
-    if lowered.startswith("s3://"):
-        kind = "s3"
-    elif lowered.startswith(("ckan+http://", "ckan+https://")):
-        kind = "ckan"
-    elif "://" in to:
-        raise OpenbookError(f"{to}: unknown kind of target. Use a folder path, s3://bucket/prefix or ckan+https://host.")
-    else:
-        kind = "local"
-    if endpoint_url and kind != "s3":
-        raise OpenbookError(f"{to}: --endpoint-url is for S3 targets (s3://bucket) only.")
-    if ckan_org and kind != "ckan":
-        raise OpenbookError(f"{to}: --ckan-org is for CKAN targets (ckan+https://host) only.")
-
+    where = target(to)
+    options = {}
+    if endpoint_url:
+        if where.kind != "s3":
+            raise OpenbookError(f"{scrub(to)}: --endpoint-url is for S3 targets (s3://bucket) only.")
+        options["endpoint_url"] = endpoint_url
+    if ckan_org:
+        if where.kind != "ckan":
+            raise OpenbookError(f"{scrub(to)}: --ckan-org is for CKAN targets (ckan+https://host) only.")
+        options["ckan_org"] = ckan_org
     with open_package(package_path) as pkg:
-        if kind == "s3":
-            from openbook.publish import s3
-
-            return s3.publish(pkg, to, dry_run=dry_run, endpoint_url=endpoint_url, progress=progress)
-        if kind == "ckan":
-            from openbook.publish import ckan
-
-            return ckan.publish(pkg, to, dry_run=dry_run, ckan_org=ckan_org, progress=progress)
-        from openbook.publish import local
-
-        return local.publish(pkg, to, dry_run=dry_run, progress=progress)
+        return where.module.publish(pkg, to, dry_run=dry_run, progress=progress, **options)
 
 
 def _stderr_is_terminal() -> bool:

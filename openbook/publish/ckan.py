@@ -24,16 +24,16 @@ import json
 import os
 import re
 from typing import Any, Optional
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from openbook import __version__
-from openbook.errors import OpenbookError
+from openbook.errors import OpenbookError, scrub
 from openbook.publish import http
 from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
                    PublishResult, human_bytes)
-from openbook.datapackage.contract import DESCRIPTOR, Item, Package
+from openbook.datapackage.contract import DESCRIPTOR, Item, Package, ReaderFiles, load_package
 
 TOKEN_ENV = "CKAN_API_TOKEN"
 
@@ -48,10 +48,6 @@ LICENSES = {
     "ODbL-1.0": "odc-odbl",
     "PDDL-1.0": "odc-pddl",
 }
-
-# Resource fields openbook sets and compares; anything else on a resource is left alone.
-RESOURCE_FIELDS = ("name", "description", "format", "mimetype", "hash", "schema", "openbook_path")
-
 
 def dataset_name(pkg: Package) -> str:
     """The CKAN dataset name: organisation slug + package name (without saying the slug twice)."""
@@ -76,15 +72,6 @@ def _tags(keywords) -> list[dict]:
         if len(tag) >= 2 and tag not in [t["name"] for t in out]:
             out.append({"name": tag})
     return out
-
-
-def _safe_base(url: str) -> str:
-    """The site URL for messages, without any user:password part."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class CkanFailure(Exception):
@@ -155,11 +142,11 @@ class Publisher:
         base = to[len("ckan+"):]
         parts = urlsplit(base)
         # The target as messages and results show it: never a user:password@ part.
-        self.to = "ckan+" + _safe_base(base)
+        self.to = "ckan+" + scrub(base)
         if not parts.hostname:
             raise OpenbookError(f"{self.to}: not a CKAN site address. Use ckan+https://your-ckan-site (the address of its home page).")
         self.base = base.rstrip("/")
-        self.site = _safe_base(self.base)
+        self.site = scrub(self.base)
         token = os.environ.get(TOKEN_ENV, "").strip()
         if not token and not dry_run:
             raise OpenbookError(
@@ -434,3 +421,102 @@ class Publisher:
 def publish(pkg: Package, to: str, dry_run: bool = False, ckan_org: Optional[str] = None,
             progress: Optional[Progress] = None) -> PublishResult:
     return Publisher(pkg, to, ckan_org, dry_run, progress).run()
+
+
+# --------------------------------------------------------------------------- reading back
+
+def parse_source(source: str) -> tuple[str, str, str]:
+    """'ckan+https://host/base/organization/NAME' -> ('https://host/base', 'organization', NAME)."""
+    m = re.match(r"^(https?://.+?)/(organization|organisation|group)/([^/?#]+)/?$", source[len("ckan+"):])
+    if not m:
+        raise OpenbookError(f"{scrub(source)}: not a CKAN organisation or group. Use "
+                            "ckan+https://host/organization/NAME or ckan+https://host/group/NAME.")
+    return m.group(1), "group" if m.group(2) == "group" else "organization", m.group(3)
+
+
+def packages(source: str) -> list[Package]:
+    """The openbook datasets of a CKAN organisation or group, each read and
+    checked as a package: its datapackage.json resource and the files it names."""
+    base, kind, name = parse_source(source)
+    label = scrub(source)
+    token = os.environ.get(TOKEN_ENV, "").strip() or None
+    client = Client(base, token, label)
+    # Resource files may live on another host (a storage service): they get no token.
+    anonymous = Client(base, None, label).session
+
+    def action(name_: str, **params):
+        try:
+            return client.action(name_, params, get=True)
+        except http.Unreachable as exc:
+            raise OpenbookError(f"{label}: could not reach CKAN at {scrub(base)} ({type(exc.cause).__name__}, "
+                                f"tried {http.ATTEMPTS} times). Check the address and your network.") from None
+        except CkanFailure as exc:
+            if exc.status == 404 or exc.type == "Not Found Error":
+                return None
+            if exc.status in (401, 403):
+                raise OpenbookError(f"{label}: CKAN refused {name_} (HTTP {exc.status}). "
+                                    f"Set {TOKEN_ENV} to a token that can read it.") from None
+            raise OpenbookError(f"{label}: CKAN {name_} failed (HTTP {exc.status}). "
+                                "Check the address is a CKAN site.") from None
+
+    def download(url: str) -> bytes | None:
+        same_host = urlsplit(url).netloc == urlsplit(base).netloc
+        try:
+            resp = http.request(client.session if same_host else anonymous, "GET", url)
+        except http.Unreachable as exc:
+            raise OpenbookError(f"{label}: could not reach {scrub(url)} ({type(exc.cause).__name__}). "
+                                "Check the address and your network.") from None
+        if resp.status_code == 404:
+            return None
+        if resp.status_code != 200:
+            raise OpenbookError(f"{label}: could not download {scrub(url)} (HTTP {resp.status_code}).")
+        return resp.content
+
+    owner = action("group_show" if kind == "group" else "organization_show", id=name, include_datasets="true")
+    if not owner:
+        raise OpenbookError(f"{label}: CKAN has no {'group' if kind == 'group' else 'organisation'} called {name}.")
+    datasets = [d.get("name") or d.get("id") for d in owner.get("packages") or []]
+    if not datasets:
+        # Some CKAN search back-ends return nothing for include_datasets; ask dataset by dataset.
+        owner_ids = {owner.get("id"), owner.get("name")}
+        for ds in action("package_list") or []:
+            found = action("package_show", id=ds)
+            if not found:
+                continue
+            if kind == "organization":
+                if found.get("owner_org") in owner_ids or (found.get("organization") or {}).get("name") in owner_ids:
+                    datasets.append(found["name"])
+            elif any(g.get("id") in owner_ids or g.get("name") in owner_ids for g in found.get("groups") or []):
+                datasets.append(found["name"])
+    out = []
+    for ds in sorted(set(filter(None, datasets))):
+        found = action("package_show", id=ds)
+        if not found:
+            continue
+        resources = found.get("resources") or []
+        desc = next((r for r in resources if (r.get("name") or "") == DESCRIPTOR), None) or next(
+            (r for r in resources if (r.get("url") or "").rstrip("/").endswith("/" + DESCRIPTOR)), None)
+        if desc is None:
+            continue  # not an openbook dataset
+        out.append(load_package(f"{scrub(base)}/dataset/{ds}",
+                                ReaderFiles(lambda rel, r=resources, d=desc["url"]: download(_resource_url(rel, r, d)))))
+    if not out:
+        raise OpenbookError(f"{label}: no openbook datasets (with a datapackage.json resource) found there.")
+    return out
+
+
+def _resource_url(member: str, resources: list[dict], descriptor_url: str) -> str:
+    """Where CKAN keeps a package file: the resource openbook uploaded it as."""
+    if member == DESCRIPTOR:
+        return descriptor_url
+    base_name = member.rsplit("/", 1)[-1]
+    for r in resources:
+        if r.get("openbook_path") == member and r.get("url"):
+            return r["url"]
+    for r in resources:
+        if (r.get("name") or "") in (member, base_name):
+            return r["url"]
+    for r in resources:
+        if (r.get("url") or "").endswith("/" + member):
+            return r["url"]
+    return urljoin(descriptor_url, member)

@@ -1,4 +1,5 @@
-"""HTTP for the CKAN target: timeouts, bounded retries, streamed multipart uploads."""
+"""The network settings of every target (timeouts, bounded retries with backoff), and
+HTTP for CKAN: requests with retries, streamed multipart uploads."""
 from __future__ import annotations
 
 import os

@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Optional
 
 from openbook.errors import OpenbookError
 from openbook.publish.plan import PublishResult, Progress, Step
 from openbook.files import sha256_file
-from openbook.datapackage.contract import CHUNK, Item, Package
+from openbook.datapackage.contract import (CHUNK, DESCRIPTOR, LATEST, FolderFiles, Item, Package, ReaderFiles,
+                                          choose_latest, load_package)
+from openbook.datapackage.zips import package_members
 from openbook.publish.tree import Store, publish_tree
 
 TMP = ".openbook-tmp-"
@@ -146,3 +149,57 @@ def publish(pkg: Package, to: str, dry_run: bool = False, progress: Optional[Pro
         raise OpenbookError(f"{to}: could not write the catalogue ({exc.strerror or exc}). "
                             "Check the disk has space and the folder is writable, then run publish again.") from None
     return PublishResult(target=to, url=url, actions=actions, dry_run=dry_run)
+
+
+# compare reads each package into memory: a .zip declaring more than this once
+# extracted is refused (zipfile never inflates past the declared sizes).
+MAX_ZIP_IN_MEMORY = 512 * 1024 ** 2
+
+
+def packages(source: str) -> list[Package]:
+    """The packages a path stands for: a package folder or .zip, its
+    datapackage.json, or a catalogue folder (each dataset once, latest first)."""
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise OpenbookError(f"{source}: no such file or folder. Give a package folder or .zip, or a catalogue folder.")
+    if path.is_dir():
+        if (path / DESCRIPTOR).is_file():
+            return [load_package(source, FolderFiles(path))]
+        return _catalogue(path, source)
+    if zipfile.is_zipfile(path):
+        return [_zip(path, source)]
+    if path.name == DESCRIPTOR:
+        return [load_package(source, FolderFiles(path.parent))]
+    raise OpenbookError(f"{source}: not a package folder, .zip or catalogue folder. "
+                        "Give what `openbook package` or `openbook publish` wrote.")
+
+
+def _catalogue(folder: Path, label: str) -> list[Package]:
+    def hidden(p: Path) -> bool:  # work folders of a publish in progress, .git, ...
+        return any(part.startswith(".") for part in p.relative_to(folder).parts)
+
+    found = [p.relative_to(folder).as_posix() for p in folder.rglob(DESCRIPTOR) if p.is_file() and not hidden(p)]
+    out = []
+    for rel in choose_latest(found):
+        where = (folder / rel).parent
+        out.append(load_package(f"{label.rstrip('/')}/{where.relative_to(folder).as_posix()}", FolderFiles(where),
+                                in_latest=where.name == LATEST))
+    if not out:
+        raise OpenbookError(f"{label}: no datapackage.json in this folder or below it. Give package folders, "
+                            ".zip files or a catalogue folder that `openbook publish` wrote.")
+    return out
+
+
+def _zip(path: Path, label: str) -> Package:
+    """A package .zip read in memory, through the same safety checks as extracting it."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members, root = package_members(zf, label, MAX_ZIP_IN_MEMORY)
+
+            def read(rel: str) -> bytes | None:
+                info = members.get(root + rel)
+                return zf.read(info) if info is not None else None
+
+            return load_package(label, ReaderFiles(read))
+    except zipfile.BadZipFile as exc:
+        raise OpenbookError(f"{label}: the zip file is damaged ({exc}). Re-create it with `openbook package`.") from None

@@ -16,16 +16,14 @@ from __future__ import annotations
 import os
 import threading
 from typing import Optional
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
-from openbook.errors import OpenbookError
+from openbook.errors import OpenbookError, scrub
+from openbook.publish import http
 from openbook.publish.plan import Progress, PublishResult, Step
 from openbook.datapackage.contract import DESCRIPTOR, Item, Package
-from openbook.publish.tree import Store, cache_control, publish_tree
+from openbook.publish.tree import Store, cache_control, publish_tree, read_catalogue
 
-MAX_ATTEMPTS = 4  # per request, with exponential backoff (botocore "standard" mode)
-CONNECT_TIMEOUT = 10
-READ_TIMEOUT = 60
 DEFAULT_MULTIPART_THRESHOLD = 8 * 1024 * 1024
 
 
@@ -48,14 +46,8 @@ def parse_target(to: str) -> tuple[str, str]:
 
 
 def _safe_endpoint(url: Optional[str]) -> str:
-    """The endpoint for messages, without any user:password part."""
-    if not url:
-        return "AWS S3"
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    """The endpoint for messages."""
+    return scrub(url) if url else "AWS S3"
 
 
 class S3Store(Store):
@@ -67,9 +59,10 @@ class S3Store(Store):
         self.label = to
         self.bucket, self.prefix = parse_target(to)
         self.endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-        from openbook.publish.http import http_timeout
-        connect_timeout, read_timeout = http_timeout((CONNECT_TIMEOUT, READ_TIMEOUT))  # OPENBOOK_HTTP_TIMEOUT
-        options = dict(retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+        # The same timeouts and number of attempts as every other target (http.py);
+        # botocore's "standard" mode backs off exponentially between attempts.
+        connect_timeout, read_timeout = http.http_timeout()
+        options = dict(retries={"max_attempts": http.ATTEMPTS, "mode": "standard"},
                        connect_timeout=connect_timeout, read_timeout=read_timeout)
         if self.endpoint:
             # S3-compatible servers are usually addressed by path, not by bucket host name.
@@ -103,7 +96,7 @@ class S3Store(Store):
                                  "Check ~/.aws/config or unset AWS_PROFILE.")
         if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError, ReadTimeoutError)):
             return OpenbookError(f"{where}: could not reach {_safe_endpoint(self.endpoint)} while {doing} "
-                                 f"(tried {MAX_ATTEMPTS} times). The server may be down: run publish again later; "
+                                 f"(tried {http.ATTEMPTS} times). The server may be down: run publish again later; "
                                  "files already uploaded are kept and the previous version stays readable.")
         if isinstance(exc, ClientError):
             err = exc.response.get("Error", {})
@@ -246,3 +239,12 @@ def publish(pkg: Package, to: str, dry_run: bool = False, endpoint_url: Optional
     store = S3Store(to, endpoint_url)
     actions, url = publish_tree(store, pkg, dry_run, progress)
     return PublishResult(target=to, url=url, actions=actions, dry_run=dry_run)
+
+
+def packages(url: str, endpoint_url: Optional[str] = None) -> list[Package]:
+    """The packages of a catalogue under s3://bucket/prefix, each dataset once."""
+    found = read_catalogue(S3Store(url, endpoint_url))
+    if not found:
+        raise OpenbookError(f"{url}: no datapackage.json under this prefix. Give the s3:// address "
+                            "`openbook publish` wrote to.")
+    return found

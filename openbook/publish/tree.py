@@ -26,9 +26,8 @@ from typing import Optional
 from openbook.publish import catalogue
 from openbook.publish.plan import (CREATE, DELETE, UPDATE, Action, Progress, Step, diff,
                    writes_last_descriptor)
-from openbook.datapackage.contract import DESCRIPTOR, Item, Package, version_key
-
-LATEST = "latest"
+from openbook.datapackage.contract import (DESCRIPTOR, LATEST, Item, Package, ReaderFiles, choose_latest,
+                                          load_package, version_key)
 
 # Published versions are expected to stay as they are; latest/ and the
 # catalogue pages change with every new version.
@@ -145,3 +144,16 @@ def _read_json(store: Store, key: str) -> Optional[dict]:
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def read_catalogue(store: Store) -> list[Package]:
+    """Every dataset in a catalogue the store holds, once: its latest/ copy,
+    else its highest version. Each package is checked as publish checks it."""
+    keys = [k for k in store.listing() if k == DESCRIPTOR or k.endswith("/" + DESCRIPTOR)]
+    packages = []
+    for key in choose_latest(keys):
+        folder = key[: -len(DESCRIPTOR)]
+        files = ReaderFiles(lambda rel, folder=folder: store.read(folder + rel))
+        label = f"{store.label.rstrip('/')}/{folder.rstrip('/')}" if folder else store.label
+        packages.append(load_package(label, files, in_latest=folder.rstrip("/").endswith("/" + LATEST)))
+    return packages

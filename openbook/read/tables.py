@@ -328,7 +328,6 @@ def _check_xlsx_container(path: Path) -> zipfile.ZipFile:
     return zf
 
 
-_ROW_RE = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 _CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 _REF_RE = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 

@@ -11,8 +11,8 @@ import datetime as dt
 
 import polars as pl
 
-REDACTION_PATTERN = (r"(?i)^[\[\(\*\s]*(redacted|redaction|withheld|personal data|"
-                     r"not disclosed|data protection|removed)\b")
+from openbook.standard.markers import REDACTION_PATTERN
+
 
 # Date shapes we accept (after spaces become dashes), each with the strftime
 # format that reads it. Shapes are checked first so that polars' lenient
