@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from openbook.cli import cli
-from openbook.compare.core import compare
+from openbook.compare import compare
 from openbook.errors import OpenbookError
 from openbook.datapackage.write import package
 

@@ -21,7 +21,8 @@ import openbook
 from openbook.cli import cli
 from openbook.check.engine import match
 from openbook.errors import OpenbookError
-from openbook.read.tables import SUPPORTED, read_tables
+from openbook.read.raw import SUPPORTED
+from openbook.read.tables import read_tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
 SHARED = Path(os.environ.get("OPENBOOK_CORPUS", "/work/shared/corpus"))

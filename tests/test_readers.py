@@ -15,7 +15,8 @@ import pytest
 
 import openbook
 from openbook.errors import OpenbookError
-from openbook.read.tables import column_letter, read_tables
+from openbook.read.raw import column_letter
+from openbook.read.tables import read_tables
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -318,7 +319,7 @@ def test_csv_blocks_split_only_between_records(tmp_path, monkeypatch):
     """Large CSVs are read in blocks of whole records. With tiny blocks, a
     quoted line break, quotes, blank lines and errors land on block edges,
     and every problem keeps its cell."""
-    import openbook.read.tables as readers
+    import openbook.read.delimited as readers
     lines = ["Anytown spend, 2025", CSV_HEADER]
     expected = set()
     for i in range(300):

@@ -20,7 +20,7 @@ import polars as pl
 
 from openbook.standard import schemas as standard
 from openbook.standard.plan import Plan, normalise_header, normalise_name, plan
-from openbook.read.tables import RawTable
+from openbook.read.raw import RawTable
 from openbook.check.result import PROBLEM_SCHEMA, TableResult, empty_problems
 from openbook.read.values import fast_parse, is_redaction, parse, strip
 

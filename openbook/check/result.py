@@ -14,7 +14,7 @@ from typing import Iterator
 import polars as pl
 
 from openbook.check.messages import message
-from openbook.read.tables import column_letter
+from openbook.read.raw import column_letter
 from openbook.standard.plan import plan
 
 PROBLEM_SCHEMA = {

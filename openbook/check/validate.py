@@ -24,7 +24,8 @@ from openbook.check.registry import REGISTRY
 from openbook.check.engine import Context, Match, match, resource_title, validate_table
 from openbook.errors import OpenbookError
 from openbook.standard.metadata import about_rows, is_about, yaml_settings
-from openbook.read.tables import RawTable, expand_paths, read_tables
+from openbook.read.raw import RawTable
+from openbook.read.tables import expand_paths, read_tables
 from openbook.check.result import PROBLEM_SCHEMA, Report, TableResult
 
 # Below this many files, starting worker processes costs more than it saves.

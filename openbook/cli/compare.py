@@ -32,7 +32,7 @@ def compare(sources, reduction, fmt, output):
       openbook compare s3://open-book/catalogue --format json -o compare.json
       openbook compare ckan+https://data.example.gov.uk/group/shared-services
     """
-    from openbook.compare.core import compare as run_compare
+    from openbook.compare import compare as run_compare
     from openbook.compare import render
 
     if not 0 <= reduction <= 1:

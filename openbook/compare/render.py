@@ -1,12 +1,13 @@
 """Renderers for a Comparison: text (terminal), json, html, and CSV exports."""
 from __future__ import annotations
 
+from pathlib import Path
 import csv
 import io
 import json
-from pathlib import Path
 
-from openbook.compare.core import Comparison, money
+from openbook.compare.model import Comparison
+from openbook.compare.scenario import money
 
 
 def to_json(result: Comparison) -> str:

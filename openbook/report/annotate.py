@@ -110,7 +110,7 @@ def _load(path: Path):
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), rich_text=False)
         except Exception as exc:
-            raise OpenbookError(f"{path}: the workbook could not be opened to annotate it ({_first_line(exc)}). "
+            raise OpenbookError(f"{path}: the workbook could not be opened to annotate it ({first_line(exc)}). "
                                 "Open it in Excel and save it again as .xlsx.") from None
         if PROBLEMS_SHEET in wb.sheetnames:  # annotating an annotated copy: start afresh
             del wb[PROBLEMS_SHEET]
@@ -128,7 +128,7 @@ def _load(path: Path):
 
 def _csv_rows(path: Path) -> list[list[str]]:
     """The CSV's records, read as openbook.read reads them (encoding, delimiter)."""
-    from openbook.read.tables import detect_encoding, sniff_delimiter, strip_bom
+    from openbook.read.delimited import detect_encoding, sniff_delimiter, strip_bom
     encoding = detect_encoding(path)
     with open(path, encoding=encoding, errors="replace", newline="") as f:
         text = f.read()
@@ -152,18 +152,18 @@ def _fill_rows(ws, rows) -> None:
 def _load_calamine(path: Path):
     import openpyxl
     import python_calamine
-    from openbook.read.tables import _cell_text
+    from openbook.read.sheets import cell_text
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise OpenbookError(f"{path}: the workbook could not be read ({_first_line(exc)}). "
+        raise OpenbookError(f"{path}: the workbook could not be read ({first_line(exc)}). "
                             "Save it as .xlsx.") from None
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name in book.sheet_names:
         ws = wb.create_sheet(_sheet_title(name))
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        _fill_rows(ws, [[_cell_text(v) for v in row] for row in rows])
+        _fill_rows(ws, [[cell_text(v) for v in row] for row in rows])
     titles = {name: _sheet_title(name) for name in book.sheet_names}
     return wb, lambda p: wb[titles[p.sheet]] if p.sheet in titles else None
 
@@ -327,7 +327,7 @@ def _save(wb, target: Path) -> None:
     save_workbook(wb, target, "annotated workbook")
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:160] if text else type(exc).__name__
 

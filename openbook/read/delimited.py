@@ -1,0 +1,218 @@
+"""CSV, TSV and other delimited text: encoding, delimiter, and blocks of whole records."""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+from typing import Iterator
+
+import polars as pl
+
+from openbook.errors import OpenbookError
+from openbook.read.raw import BATCH_BYTES, BATCH_ROWS, BOMS, HEAD_ROWS, RawTable, first_line
+
+# --------------------------------------------------------------------- CSV
+
+def detect_encoding(path: Path) -> str:
+    """utf-8 (with or without BOM) or cp1252, checked over the whole file in chunks.
+
+    UK ledger exports are often cp1252 (the £ sign as byte A3); a single such
+    byte anywhere means the file is not UTF-8.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        start = f.read(3)
+        if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"  # Excel's "Unicode Text" and some ledger exports
+        if start == codecs.BOM_UTF8:
+            encoding = "utf-8-sig"
+        else:
+            encoding = "utf-8"
+            f.seek(0)
+        try:
+            while chunk := f.read(16 * 1024 * 1024):
+                # most ledger exports are plain ASCII: isascii() is far cheaper than decoding
+                if not (chunk.isascii() and not decoder.getstate()[0]):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return encoding
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if sample[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return False
+    if b"\x00" in sample[:8192]:
+        return True
+    if sample[:4] == b"PK\x03\x04" or sample[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return True
+    return False
+
+
+def read_csv(path: Path) -> RawTable:
+    with open(path, "rb") as f:
+        sample = f.read(256 * 1024)
+    if _looks_binary(sample):
+        kind = "an Excel workbook" if sample[:2] == b"PK" or sample[:4] == b"\xd0\xcf\x11\xe0" else "binary data"
+        raise OpenbookError(f"{path}: this is {kind}, not a CSV text file. "
+                            "Give it the right extension (.xlsx) or export it again as CSV.")
+    encoding = detect_encoding(path)
+    text = _decode(sample, encoding)
+    if len(sample) == 256 * 1024:  # the last line may be cut in half
+        text = text[: text.rfind("\n") + 1] or text
+    if not text.strip():
+        raise OpenbookError(f"{path}: the file holds no data, only blank lines. Export it again from the source system.")
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    else:
+        delimiter = sniff_delimiter(text)
+    head: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            head.append(record)
+            if len(head) >= HEAD_ROWS:
+                break
+    except csv.Error as exc:  # a field longer than csv's limit (128 KB) in the first rows
+        raise OpenbookError(f"{path}: the CSV could not be read ({first_line(exc)}); no spreadsheet cell holds "
+                            "more than 32,767 characters. Check the file and export it again.") from None
+    if head and head[0]:
+        head[0][0] = strip_bom(head[0][0])
+
+    polars_encoding = {"utf-8": "utf8", "utf-8-sig": "utf8", "cp1252": "windows-1252", "utf-16": "utf-16"}[encoding]
+
+    def batches(header_index: int) -> Iterator[pl.DataFrame]:
+        # Excel shows one row per CSV record, so record numbers are row numbers;
+        # polars keeps blank lines as null rows, which keeps them aligned.
+        # rows longer than the header (Newcastle) keep their extra fields, so
+        # the engine can see that an unnamed column holds data
+        width = max(len(r) for r in head[header_index:])
+        options = dict(has_header=False, separator=delimiter, skip_rows=header_index + 1,
+                       infer_schema=False, truncate_ragged_lines=True, quote_char='"', raise_if_empty=False,
+                       schema={f"c{i}": pl.String for i in range(width)}, missing_columns="insert",
+                       extra_columns="ignore")
+        try:
+            if polars_encoding == "utf8":
+                # Blocks of whole records, each parsed on its own: memory stays at
+                # one block. scan_csv().collect_batches() reads ahead of a slow
+                # consumer without bound (1.6 GiB held on a 3M-row file).
+                start = _records_end(path, header_index + 1)
+                for block in _record_blocks(path, start, BATCH_BYTES):
+                    yield pl.read_csv(io.BytesIO(block), **{**options, "skip_rows": 0})
+            else:  # polars scans only UTF-8; cp1252 files are small ledger exports
+                frame = pl.read_csv(io.BytesIO(_transcode(path, encoding)), **options)
+                for start in range(0, frame.height, BATCH_ROWS):
+                    yield frame.slice(start, BATCH_ROWS)
+        except pl.exceptions.NoDataError:
+            return
+        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            raise OpenbookError(f"{path}: the CSV could not be read ({first}). "
+                                "Check that it is a plain comma-separated file and export it again.") from None
+
+    return RawTable(path=str(path), sheet=None, name=path.stem, head=head, head_first_row=1,
+                    col_offset=0, batches=_bounded(batches, path), encoding=encoding, delimiter=delimiter)
+
+
+# No spreadsheet cell holds more than 32,767 characters (at most 128 KB of
+# UTF-8); a CSV field far longer is broken or hostile, and checking it would
+# take memory many times its size.
+MAX_CELL_BYTES = 1024 * 1024
+
+
+def _bounded(batches, path: Path):
+    def checked(header_index: int) -> Iterator[pl.DataFrame]:
+        for frame in batches(header_index):
+            if frame.width and frame.height:
+                longest = frame.select(pl.all().str.len_bytes().max()).max_horizontal().item()
+                if longest is not None and longest > MAX_CELL_BYTES:
+                    raise OpenbookError(f"{path}: a field is {longest:,} bytes long; no spreadsheet cell holds more "
+                                        "than 32,767 characters. Check the file (a quote that never closes?) "
+                                        "and export it again.")
+            yield frame
+    return checked
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    """Text of a CSV. A cp1252 file is decoded line by line: a line that is
+    valid UTF-8 is read as UTF-8, so a file that mixes both (rows pasted
+    from two systems) reads correctly."""
+    if encoding != "cp1252":
+        return data.decode(encoding, errors="replace")
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+    return "".join(out)
+
+
+def _transcode(path: Path, encoding: str) -> bytes:
+    """The whole file as UTF-8 (cp1252 and UTF-16 files are small exports)."""
+    return strip_bom(_decode(path.read_bytes(), encoding)).encode("utf-8")
+
+
+def _records_end(path: Path, records: int) -> int:
+    """The byte offset just after the first ``records`` CSV records (blank
+    lines included, as csv.reader and Excel count them)."""
+    with open(path, "rb") as f:
+        data = f.read(1024 * 1024)
+        pos, quotes, seen = 0, 0, 0
+        while seen < records:
+            nl = data.find(b"\n", pos)
+            if nl < 0:
+                more = f.read(1024 * 1024)
+                if not more:
+                    return len(data)
+                data += more
+                continue
+            quotes += data.count(b'"', pos, nl)
+            pos = nl + 1
+            if quotes % 2 == 0:
+                seen += 1
+        return pos
+
+
+def _record_blocks(path: Path, start: int, size: int) -> Iterator[bytes]:
+    """The file from byte ``start`` in blocks of about ``size`` bytes, each
+    ending at the end of a CSV record: a newline with an even number of quote
+    characters before it in the block (a quoted field may hold a line break)."""
+    carry = b""
+    with open(path, "rb") as f:
+        f.seek(start)
+        while True:
+            chunk = f.read(size)
+            data = carry + chunk if carry else chunk
+            if not chunk:
+                if data:
+                    yield data
+                return
+            cut = data.rfind(b"\n")
+            while cut >= 0 and data.count(b'"', 0, cut) % 2:
+                cut = data.rfind(b"\n", 0, cut)
+            if cut < 0:          # no whole record yet: read on
+                carry = data
+                continue
+            carry = data[cut + 1:]
+            yield data[:cut + 1]
+
+
+def sniff_delimiter(text: str) -> str:
+    lines = [l for l in text.splitlines()[:HEAD_ROWS] if l.strip()]
+    best, best_score = ",", 0
+    for candidate in (",", ";", "\t", "|"):
+        counts = [l.count(candidate) for l in lines]
+        # the delimiter appears often, and the same number of times on most lines
+        score = max(counts) + (counts.count(max(counts)) if max(counts) else 0) if counts else 0
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def strip_bom(text: str) -> str:
+    for bom in BOMS:
+        if text.startswith(bom):
+            return text[len(bom):]
+    return text
