@@ -24,11 +24,11 @@ SCHEMA_CODES = ("type-error", "constraint-error", "primary-key", "foreign-key", 
 def use_keyed_schema() -> None:
     """openbook's spend schema gains primaryKey TransactionNumber (bench only)."""
     import gen
-    import openbook.check.engine as engine
+    import openbook.standard.plan as standard_plan
     import openbook.standard.schemas as standard
     keyed, real = gen.spend_schema_with_key(), standard.load
     standard.load = lambda name: dict(keyed) if name == "spend" else real(name)
-    engine._PLANS.clear()
+    standard_plan._PLANS.clear()
 
 
 def openbook_job(spec: dict) -> dict:

@@ -12,7 +12,7 @@ The Python API under the command line::
 The stages are folders, and imports only point down the list:
 standard -> read -> check -> report -> datapackage -> publish -> compare -> cli.
 """
-__version__ = "0.1.0"
+from openbook.version import __version__  # noqa: E402,F401
 
 from openbook.errors import OpenbookError  # noqa: E402
 # publish and compare are subpackages named like their functions: binding the

@@ -15,10 +15,10 @@ def test_wheel_holds_the_standard_templates_and_every_module(tmp_path):
     wheel = next(tmp_path.glob("openbook-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for schema in (ROOT / "schemas").glob("*.json"):
-        assert f"openbook/standard/{schema.name}" in names
+        assert f"openbook/standard/data/{schema.name}" in names
     for extra in ["codelists", "profiles"]:
         for f in (ROOT / "schemas" / extra).iterdir():
-            assert f"openbook/standard/{extra}/{f.name}" in names
+            assert f"openbook/standard/data/{extra}/{f.name}" in names
     for template in (ROOT / "openbook" / "templates").glob("*.html"):
         assert f"openbook/templates/{template.name}" in names
     for module in (ROOT / "openbook").rglob("*.py"):

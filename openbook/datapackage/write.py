@@ -19,7 +19,7 @@ from typing import Iterable
 
 import polars as pl
 
-from openbook import __version__
+from openbook.version import __version__
 from openbook.standard import schemas as standard
 from openbook.errors import OpenbookError, Refused
 from openbook.files import sha256_file

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from openbook import __version__
+from openbook.version import __version__
 from openbook.errors import OpenbookError, scrub
 from openbook.publish import http
 from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,

@@ -12,8 +12,6 @@ import polars as pl
 from openbook.errors import OpenbookError
 from openbook.read.raw import BATCH_BYTES, BATCH_ROWS, BOMS, HEAD_ROWS, RawTable, first_line
 
-# --------------------------------------------------------------------- CSV
-
 def detect_encoding(path: Path) -> str:
     """utf-8 (with or without BOM) or cp1252, checked over the whole file in chunks.
 

@@ -20,10 +20,6 @@ BATCH_ROWS = 1_000_000  # rows per batch: bounds memory on very large CSVs
 BATCH_BYTES = 16 * 1024 * 1024  # bytes of CSV text per batch: bounds memory (bench/NOTES.md)
 BOMS = ("\ufeff", "\u00ef\u00bb\u00bf")  # a BOM, and a BOM decoded twice (Manchester)
 
-# The largest XLSX part we are willing to inflate: a real 1M-row sheet is well
-# under this, a zip bomb is far over it.
-MAX_XLSX_UNCOMPRESSED = 2 * 1024**3
-
 
 @dataclass
 class RawTable:

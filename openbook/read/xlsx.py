@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Iterator
 
 from openbook.errors import OpenbookError
-from openbook.read.raw import HEAD_ROWS, MAX_XLSX_UNCOMPRESSED, RawTable, first_line, frame_table
+from openbook.read.raw import HEAD_ROWS, RawTable, first_line, frame_table
 
-# ------------------------------------------------------------------- XLSX
+# The largest XLSX part we are willing to inflate: a real 1M-row sheet is well
+# under this, a zip bomb is far over it.
+MAX_XLSX_UNCOMPRESSED = 2 * 1024**3
+
 
 def _check_xlsx_container(path: Path) -> zipfile.ZipFile:
     with open(path, "rb") as f:

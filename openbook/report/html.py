@@ -224,7 +224,7 @@ def _env():
 
 def report_html(report: Report, title: str = "openbook validation report", cap: int = ROWS_PER_GROUP) -> str:
     """The report as one self-contained HTML page (a string)."""
-    from openbook import __version__
+    from openbook.version import __version__
     from openbook.report.text import verdict
     from openbook.standard.schemas import STANDARD_VERSION
     counts = report.counts()
