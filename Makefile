@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test bench install servers-install clean
+.PHONY: demo test test-fast bench install servers-install clean
 
 # Dependencies, once per change of setup.cfg.
 $(VENV)/.deps: setup.cfg pyproject.toml
@@ -31,8 +31,15 @@ servers-install:
 test: install servers-install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Everything that needs no server and no browser: the quick check while working.
+test-fast: install
+	$(BIN)/python -m pytest -m "not server and not browser" $(PYTEST_ARGS)
+
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/hostile.py
 
+# Every build and test artefact; the installed test servers stay (tests/servers).
 clean:
-	rm -rf $(VENV) build *.egg-info $(OUT) catalogue
+	rm -rf $(VENV) build dist *.egg-info $(OUT) catalogue .cache .hypothesis .pytest_cache tests/artefacts bench/data
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

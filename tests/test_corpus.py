@@ -1,16 +1,15 @@
-"""Real published files: every one is read without a crash, quickly, and
-reports its real problems.
+"""Real published files: every one is read without a crash, and reports its
+real problems. (How fast is measured by `make bench`, not here.)
 
 tests/fixtures/corpus/ holds a byte-exact subset of the shared corpus (see
 its README). When the whole shared corpus is present (OPENBOOK_CORPUS, by
-default /work/shared/corpus), every file in it is checked too; the project
-does not depend on it, and those tests skip without it.
+default ../shared/corpus beside the repository), every file in it is checked
+too; the project does not depend on it, and those tests skip without it.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import time
 from pathlib import Path
 
 import polars as pl
@@ -25,8 +24,8 @@ from openbook.read.raw import SUPPORTED
 from openbook.read.tables import read_tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
-SHARED = Path(os.environ.get("OPENBOOK_CORPUS", "/work/shared/corpus"))
-SECONDS = 5.0   # the largest file (9.7 MB, 38k rows) takes about 1 s
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("OPENBOOK_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 DEVON_CP1252 = FIXTURES / "devon" / "DCCSpendingOver500_201407.csv"
 DEVON_XLS = FIXTURES / "devon" / "DCCSpendingOver500_201008.xls"
@@ -49,13 +48,10 @@ def _id(root: Path):
 def check_one(path: Path) -> None:
     """Through the CLI, as a user runs it: exit 0 (valid), 1 (problems found) or
     2 (a one-line message), never a traceback; then through the API."""
-    start = time.perf_counter()
     result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json"])
-    elapsed = time.perf_counter() - start
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code in (0, 1, 2), result.output
     assert "Traceback" not in result.output + result.stderr
-    assert elapsed < SECONDS, f"{path.name} took {elapsed:.1f} s"
     if result.exit_code == 2:
         message = result.stderr.strip()
         assert message.startswith("openbook: ") and "\n" not in message and str(path) in message

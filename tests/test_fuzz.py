@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import io
+import itertools
 import os
 import sys
 import tempfile
@@ -53,8 +54,22 @@ def read_all(path: Path) -> None:
         assert str(exc) and "\n" not in str(exc).strip()
 
 
+# One folder for the whole module, removed at its end (hypothesis runs each test
+# many times, so pytest's per-test tmp_path does not fit).
+_WORK = tempfile.TemporaryDirectory(prefix="openbook-fuzz-")
+_COUNT = itertools.count()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clean_up_work_folder():
+    yield
+    _WORK.cleanup()
+
+
 def write(data: bytes, suffix: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="openbook-fuzz-"))
+    """A fresh file (its own folder, so a folder walk never meets an earlier case)."""
+    folder = Path(_WORK.name) / str(next(_COUNT))
+    folder.mkdir()
     path = folder / f"fuzz{suffix}"
     path.write_bytes(data)
     return path

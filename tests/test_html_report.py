@@ -244,6 +244,7 @@ def _run_chromium(exe: str, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.browser
 def test_report_in_a_real_browser(tmp_path):
     exe = _chromium()
     if exe is None:
@@ -282,6 +283,7 @@ def test_report_in_a_real_browser(tmp_path):
     assert missing == [], "documented problems not shown: " + ", ".join(missing)
 
 
+@pytest.mark.browser
 def test_printing_expands_folded_lists_in_a_real_browser(tmp_path):
     exe = _chromium()
     if exe is None:
@@ -301,6 +303,7 @@ def test_printing_expands_folded_lists_in_a_real_browser(tmp_path):
     assert pages["folded"] >= pages["without"] + 3, pages   # the folded rows are printed
 
 
+@pytest.mark.browser
 def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
     """The compare report a finance director would see: the verdict and every council, rendered."""
     exe = _chromium()
