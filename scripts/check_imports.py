@@ -13,6 +13,7 @@ lazy import still ties two modules together). The stages, lowest first:
     datapackage  the package contract and the writer
     publish      the targets
     compare      comparison across bodies
+    serve        the local web application
     cli          the command line
 
 A module may import from its own stage or a lower one. The package
@@ -25,7 +26,7 @@ import ast
 import sys
 from pathlib import Path
 
-STAGES = ["base", "standard", "read", "check", "report", "datapackage", "publish", "compare", "cli"]
+STAGES = ["base", "standard", "read", "check", "report", "datapackage", "publish", "compare", "serve", "cli"]
 BASE = {"errors", "files", "progress", "version", "templates"}
 
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs a headless browser (Debian's chromium) for tests/test_html_report.py.
+# Installs a headless browser (Debian's chromium) and its driver (chromium-driver, for
+# Selenium) for tests/test_html_report.py and tests/test_serve_browser.py.
 # Idempotent and quick when chromium is already present; `make test` calls it.
 set -euo pipefail
 
-if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
     exit 0
 fi
 
@@ -19,8 +20,8 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 # Refresh the package lists only when apt does not know chromium yet.
-if ! apt-cache show chromium >/dev/null 2>&1; then
+if ! apt-cache show chromium-driver >/dev/null 2>&1; then
     $SUDO apt-get update -qq
 fi
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
-command -v chromium >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+command -v chromium >/dev/null && command -v chromedriver >/dev/null
