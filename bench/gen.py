@@ -10,10 +10,22 @@ error, so the expected count is known without reading the file back.
 
 Generation is vectorised with polars (hashes of the row number stand in for
 random numbers), so the 10M-row file (about 2 GB) takes a minute, not ten.
+
+Two shapes of the same rows:
+
+- ``clean``: the values frictionless reads natively, headers as the schema names them;
+- ``ledger``: a council ledger export as councils publish it (``ledger()``): header
+  variants (``Supplier Name``, ``Date paid``, ``Net Amount``...), dates as
+  ``31/01/2025`` and ``31-Jan-2025``, amounts as ``£1,234.56`` and ``(1,234.56)``,
+  long purpose text (rows of about 450 bytes), payees that repeat as real ones do
+  (a few suppliers take most lines), about 1% exact duplicate lines, and cp1252
+  bytes (``£``, ``–``). Each duplicate line is one more primary-key error, so the
+  expected count stays exact.
 """
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -32,11 +44,44 @@ PURPOSES = ["Catering provisions", "Road repairs, resurfacing", "Agency staff", 
 CATEGORIES = ["Supplies and Services", "Third Party Payments", "Premises-Related Expenditure",
               "Transport-Related Expenditure", "Employees"]
 REQUIRED = ["OrganisationLabel", "PaymentDate", "OrganisationalUnit", "BeneficiaryName", "Purpose", "Amount"]
+SHAPES = ("clean", "ledger")
+# The headers of a ledger export: what councils' finance systems print (each is an
+# x-alias of its field in schemas/spend.json, so openbook maps it without a mapping file).
+LEDGER_HEADERS = {
+    "OrganisationURI": "Body", "OrganisationLabel": "Name of Body", "PaymentDate": "Date paid",
+    "TransactionNumber": "Transaction No", "OrganisationalUnit": "Service Area",
+    "ServiceCategoryLabel": "Service Category", "ServiceDivisionLabel": "Service Division",
+    "BeneficiaryName": "Supplier name", "BeneficiaryID": "Supplier ID", "BeneficiaryType": "Creditor Type",
+    "BeneficiaryRegistrationNumber": "Company Number", "VATRegistrationNumber": "VAT Reg No",
+    "Purpose": "Purpose of Expenditure (Narrative)", "ExpenditureCategory": "Subjective Group",
+    "CIPFAExpenditureCode": "Subjective Code", "CIPFADetailedExpenditureType": "Subjective Subgroup",
+    "MerchantCategory": "Procurement Category", "MerchantCategoryCode": "MCC",
+    "ProclassLabel": "Procurement Classification", "Amount": "Net Amount",
+    "IrrecoverableVATAmount": "Irrecoverable VAT", "CapitalOrRevenue": "Cap/Rev",
+    "CardTransaction": "Purchase Card", "ContractReference": "Contract Ref", "Currency": "Currency Code",
+}
+NARRATIVE = ["as per the framework agreement", "for the period shown on the invoice",
+             "including delivery and installation – see order", "call-off under the council's contract",
+             "to support the service's statutory duties", "agreed by the budget holder, cost centre as coded"]
 
 
 def spend_fields() -> list[str]:
     import openbook.standard.schemas as standard
     return [f["name"] for f in standard.load("spend")["fields"]]
+
+
+def ledger_schema_for_frictionless() -> dict:
+    """The keyed schema under the ledger's headers, with the UK formats frictionless
+    can express (dd/mm/yyyy dates; £ and thousands separators in amounts). What it
+    cannot express (a second date format, bracketed credits) it reports as errors."""
+    s = spend_schema_with_key()
+    for f in s["fields"]:
+        f["name"] = LEDGER_HEADERS.get(f["name"], f["name"])
+        if f["name"] in ("Date paid", "EffectiveDate"):
+            f["format"] = "%d/%m/%Y"
+            f.pop("example", None)  # the schema's ISO example no longer fits the format
+    s["primaryKey"] = [LEDGER_HEADERS["TransactionNumber"]]
+    return s
 
 
 def spend_schema_with_key() -> dict:
@@ -130,28 +175,89 @@ def chunk(start: int, n: int) -> pl.DataFrame:
     return frame
 
 
+def ledger(frame: pl.DataFrame) -> pl.DataFrame:
+    """The chunk as a ledger export prints it (see the module's docstring); the
+    same errors, plus one primary-key error for each duplicate line appended."""
+    i = pl.col("i")
+    date = pl.col("PaymentDate").str.to_date("%Y-%m-%d", strict=False)
+    uk_date = pl.when(_u(i, 21) % 10 < 7).then(date.dt.to_string("%d/%m/%Y")).otherwise(date.dt.to_string("%d-%b-%Y"))
+    # an invalid date stays invalid, written the UK way round ("30/02/2025")
+    bad = pl.col("PaymentDate").str.extract(r"^(\d{4})-(\d{2})-(\d{2})$", 0)
+    uk_bad = pl.concat_str([pl.col("PaymentDate").str.slice(8, 2), pl.col("PaymentDate").str.slice(5, 2),
+                            pl.col("PaymentDate").str.slice(0, 4)], separator="/")
+    amount = pl.col("Amount").cast(pl.Float64, strict=False)
+    pounds = amount.abs().map_batches(
+        lambda s: pl.Series([None if v is None else f"{v:,.2f}" for v in s.to_list()], dtype=pl.String),
+        return_dtype=pl.String)
+    money = (pl.when(amount < 0).then(pl.concat_str([pl.lit("("), pounds, pl.lit(")")]))
+             .otherwise(pl.concat_str([pl.lit("£"), pounds])))
+    # a few suppliers take most lines, as in real ledgers
+    share = (_u(i, 22) % 1_000_000).cast(pl.Float64) / 1e6
+    supplier = (share.pow(3) * 2000).cast(pl.Int64)
+    narrative = pl.concat_str([pl.col("Purpose"), pl.lit(" for "), pl.col("OrganisationalUnit").fill_null("the council"), pl.lit(", "),
+                               _pick(NARRATIVE, i, 23), pl.lit(", invoice "),
+                               (_u(i, 24) % 9_000_000 + 1_000_000).cast(pl.String), pl.lit(" (£ net of VAT)")])
+    out = frame.with_columns(
+        PaymentDate=pl.when(date.is_not_null()).then(uk_date)
+        .when(bad.is_not_null()).then(uk_bad).otherwise(pl.col("PaymentDate")),
+        EffectiveDate=pl.col("EffectiveDate").str.to_date("%Y-%m-%d").dt.to_string("%d/%m/%Y"),
+        Amount=pl.when(amount.is_not_null()).then(money).otherwise(pl.col("Amount")),
+        BeneficiaryName=pl.when(pl.col("BeneficiaryName").is_not_null())
+        .then(pl.format("Supplier {} Ltd", supplier)).otherwise(pl.col("BeneficiaryName")),
+        BeneficiaryID=(supplier + 100000).cast(pl.String),
+        Purpose=pl.when(pl.col("Purpose").is_not_null()).then(narrative).otherwise(pl.col("Purpose")),
+        ServiceCategoryLabel=pl.lit("Corporate and Democratic Core – central services"),
+        ServiceDivisionLabel=pl.col("OrganisationalUnit"),
+        BeneficiaryType=pl.lit("VENDOR"),
+    )
+    # exact duplicate lines: copies of untouched even rows, appended (1 primary-key error each)
+    copies = out.filter((i % 2 == 0) & (_u(i, 20) % 100 < 1))
+    return pl.concat([out, copies.with_columns(pl.lit(True).alias("__copy"))], how="diagonal")
+
+
 def expected_errors(frame: pl.DataFrame) -> int:
     i = pl.col("i")
-    return frame.filter(pl.col("__err") & ~((pl.col("__kind") == KINDS.index("duplicate-key")) & (i == 0))).height
+    copies = frame.filter(pl.col("__copy")).height if "__copy" in frame.columns else 0
+    injected = frame.filter(pl.col("__err") & ~((pl.col("__kind") == KINDS.index("duplicate-key")) & (i == 0)))
+    if "__copy" in frame.columns:
+        injected = injected.filter(pl.col("__copy").is_null())
+    return injected.height + copies
 
 
-def write_csv(path: Path, rows: int) -> dict:
-    """Streams the file chunk by chunk; returns its facts (also written to <path>.json)."""
+def _named(frame: pl.DataFrame, shape: str) -> pl.DataFrame:
+    fields = spend_fields()
+    if shape == "clean":
+        return frame.select(fields)
+    return frame.select([pl.col(f).alias(LEDGER_HEADERS.get(f, f)) for f in fields])
+
+
+def _encode(data: bytes, shape: str) -> bytes:
+    return data if shape == "clean" else data.decode("utf-8").encode("cp1252")
+
+
+def write_csv(path: Path, rows: int, shape: str = "clean") -> dict:
+    """Streams the file chunk by chunk; returns its facts (also written to <path>.json).
+    ``rows`` counts the generated rows; a ledger adds its duplicate lines to them."""
     meta_path = Path(str(path) + ".json")
     if path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        if meta.get("rows") == rows and meta.get("seed") == SEED:
+        if meta.get("generated") == rows and meta.get("seed") == SEED and meta.get("shape", "clean") == shape:
             return meta
     tmp = path.with_suffix(".tmp")
-    errors = 0
-    fields = spend_fields()
+    errors = written = 0
     with open(tmp, "wb") as f:
         for start in range(0, rows, CHUNK):
             frame = chunk(start, min(CHUNK, rows - start))
+            if shape == "ledger":
+                frame = ledger(frame)
             errors += expected_errors(frame)
-            frame.select(fields).write_csv(f, include_header=start == 0, null_value="")
+            written += frame.height
+            buf = io.BytesIO()
+            _named(frame, shape).write_csv(buf, include_header=start == 0, null_value="")
+            f.write(_encode(buf.getvalue(), shape))
     tmp.rename(path)
-    meta = {"rows": rows, "errors": errors, "seed": SEED, "bytes": path.stat().st_size}
+    meta = {"rows": written, "generated": rows, "errors": errors, "seed": SEED, "shape": shape,
+            "bytes": path.stat().st_size}
     meta_path.write_text(json.dumps(meta))
     return meta
 

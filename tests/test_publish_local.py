@@ -246,7 +246,10 @@ def test_cli_prints_one_line_per_file_and_where_it_went(tmp_path):
     second = run_cli(str(P.ANYTOWN), "--to", str(cat))
     lines = second.stdout.strip().splitlines()
     assert second.returncode == 0
-    assert all(line.startswith("unchanged  ") for line in lines[:-1]) and len(lines) == 12
+    # 4 files in the version and in latest/, 3 tables as Parquet, 3 pages, and the closing line
+    tables = len(P.read_descriptor(P.ANYTOWN)["resources"])
+    assert all(line.startswith("unchanged  ") for line in lines[:-1]) and len(lines) == 12 + tables
+    assert sum("_parquet/table=" in line for line in lines) == tables
     assert lines[-1].startswith(f"Nothing to do: {cat}") and "file://" in lines[-1]
     assert second.stderr == ""  # quiet when not on a terminal
 

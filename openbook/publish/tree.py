@@ -13,7 +13,8 @@ previous state readable and is completed by running it again:
 1. the version folder: data files, then its datapackage.json, then removals;
 2. ``latest/`` (only once the version folder is complete), the same way
    (the folder target builds it aside and swaps it in);
-3. the dataset page, catalog.json, and index.html.
+3. the tables as Parquet under ``_parquet/`` (columnar.py), for query engines;
+4. the dataset page, catalog.json, and index.html.
 
 A target implements the small ``Store`` interface below.
 """
@@ -23,7 +24,7 @@ import json
 import re
 from typing import Optional
 
-from openbook.publish import catalogue
+from openbook.publish import catalogue, columnar
 from openbook.publish.plan import (CREATE, DELETE, UPDATE, Action, Progress, Step, diff,
                    writes_last_descriptor)
 from openbook.datapackage.contract import (DESCRIPTOR, LATEST, Item, Package, ReaderFiles, choose_latest,
@@ -125,12 +126,15 @@ def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[P
     datasets.append(current)
     pages = catalogue.render(datasets, current)
     p_steps = diff(pages, existing, store.sha256)
+    # The columnar copy follows latest/: only the highest version is there.
+    c_steps = diff(columnar.items(pkg), existing, store.sha256) if versions[-1] == version else []
 
-    actions = [s.action for s in v_steps + l_steps + p_steps]
+    actions = [s.action for s in v_steps + l_steps + c_steps + p_steps]
     if not dry_run:
         store.run(v_steps, progress)
         if any(s.action.action != "unchanged" for s in l_steps):
             store.replace_folder(lprefix, l_steps, l_items, progress, copy_from=vprefix)
+        store.run(c_steps, progress)
         store.run(p_steps, progress)
     return actions, store.url(f"{base}index.html")
 
