@@ -88,6 +88,12 @@ def _upload(driver, url: str, path: Path) -> None:
     driver.find_element(By.ID, "check").click()
 
 
+def _screenshot(driver, name: str) -> None:
+    """The README's pictures, refreshed on purpose (OPENBOOK_UPDATE_SCREENSHOTS=1)."""
+    if os.environ.get("OPENBOOK_UPDATE_SCREENSHOTS"):
+        driver.save_screenshot(str(ROOT / "docs" / "img" / name))
+
+
 def _wait(condition, what: str, seconds: float = 120):
     deadline = time.monotonic() + seconds   # a hang guard: the test fails on a hang, not on slowness
     while time.monotonic() < deadline:
@@ -104,6 +110,8 @@ def test_check_a_file_download_its_marked_copy_publish_a_valid_one_and_refuse_a_
     driver, downloads = browser
 
     # 1. A workbook with planted problems: each one is shown at its cell.
+    driver.get(url)
+    _screenshot(driver, "serve-upload.png")
     _upload(driver, url, EXAMPLES / "anytown-with-errors.xlsx")
     _wait(lambda: "/report/" in driver.current_url, "the report page")
     text = driver.find_element(By.TAG_NAME, "body").text
@@ -132,6 +140,7 @@ def test_check_a_file_download_its_marked_copy_publish_a_valid_one_and_refuse_a_
     _wait(lambda: "/catalogue" in driver.current_url, "the status board")
     board = driver.find_element(By.ID, "board").text
     assert "Anytown Borough Council" in board
+    _screenshot(driver, "serve-board.png")
     assert (tmp / "catalogue" / "index.html").is_file()
 
     # 4. A file over the server's limit (1 MB here) gets the explained 413 page.
