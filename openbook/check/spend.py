@@ -51,45 +51,6 @@ def below_threshold(frame: pl.DataFrame, info):
                                 pl.col("Amount"), pl.lit(THRESHOLD)).alias("message"))
 
 
-def _duplicate_report(info):
-    """Once the table is read: every line whose hash an earlier line has."""
-    parts = info.state.get("hashes")
-    if not parts:
-        return None
-    h = pl.concat(parts)
-    if h["h"].n_unique() == h.height:      # the usual case: no line repeats
-        return None
-    ordered = h.sort(["h", "row"])          # a repeat follows the first line with its hash
-    same = pl.col("h") == pl.col("h").shift(1)
-    dups = ordered.with_columns(pl.when(~same.fill_null(False)).then(pl.col("row")).forward_fill().alias("of")) \
-        .filter(same.fill_null(False)).sort("row")
-    extra = ", ".join('"' + x + '"' for _, x in info.extra_columns()[:3])
-    unread = (f" (columns outside the standard, such as {extra}, are not "
-              "compared: if they differ, the lines may be genuine)") if extra else ""
-    return dups.select("row", pl.lit(None, dtype=pl.String).alias("field"),
-                       pl.lit(None, dtype=pl.String).alias("value"), pl.format(
-        "This line repeats row {} in every standard column{}. Delete the copy, or add the transaction number "
-        "or invoice reference that tells the two payments apart.", pl.col("of"), pl.lit(unread)).alias("message"))
-
-
-@register("duplicate-line", "warning", "accuracy",
-          "A spend line that repeats an earlier line exactly, in every column of the standard: usually a "
-          "copy made while preparing the file.",
-          schemas=SPEND, finish=_duplicate_report,
-          fix="Delete the copy. If both payments are real, add what tells them apart (the transaction "
-              "number or invoice reference).")
-def duplicate_line(frame: pl.DataFrame, info):
-    """Per batch: one 64-bit hash per line, from a hash per column with its own
-    seed (cheap and parallel). The table keeps 16 bytes a line; the repeats
-    are found once, when the table ends."""
-    names = [n for n in info.fields if n in info.present and n in frame.columns]
-    if names and frame.height:
-        info.state.setdefault("hashes", []).append(frame.select(
-            pl.reduce(lambda a, b: a ^ b, [pl.col(n).hash(seed=i + 1) for i, n in enumerate(names)]).alias("h"),
-            pl.col("__row").alias("row")))
-    return None
-
-
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
