@@ -101,41 +101,6 @@ def date_outside_period(frame: pl.DataFrame, info):
                                 pl.lit(p.describe())).alias("message"))
 
 
-# Category text that marks a line as income or a balance-sheet movement, which
-# the Code excludes from spend (with payroll and payments to HMRC).
-NON_EXPENDITURE = (r"(?i)\b(?:income|balance\s*sheet|bal\.?\s*sheet|suspense|holding\s+account|"
-                   r"vat\s+control|paye|national\s+insurance\s+contributions?|payroll|salar(?:y|ies)|wages)\b")
-CATEGORY_FIELDS = ("ExpenditureCategory", "CIPFADetailedExpenditureType", "ServiceCategoryLabel",
-                   "ServiceDivisionLabel", "MerchantCategory", "ProclassLabel", "CapitalOrRevenue")
-
-
-@register("non-expenditure", "warning", "accuracy",
-          "A line whose category says it is not expenditure: income, a balance-sheet or suspense entry, "
-          "salaries, payroll or PAYE. The Transparency Code excludes these from published spend.",
-          schemas=SPEND,
-          fix="Remove the line from the spend file (income and payroll are published elsewhere), or correct "
-              "its category if it is a real payment to a supplier.")
-def non_expenditure(frame: pl.DataFrame, info):
-    parts = []
-    for name in CATEGORY_FIELDS:
-        if name not in info.present:
-            continue
-        distinct = frame[name].drop_nulls().unique()   # categories repeat: test each once
-        marked = distinct.filter(distinct.str.contains(NON_EXPENDITURE))
-        if not marked.len():
-            continue
-        hit = frame.filter(pl.col(name).is_in(marked.implode()))
-        if hit.height:
-            parts.append(hit.select(pl.col("__row").alias("row"), pl.lit(name).alias("field"),
-                                    pl.col(name).alias("value"), pl.format(
-                '"{}" marks this line as {}, which is not spending the Transparency Code asks for. Remove it '
-                'from the spend file, or correct the category.', short(pl.col(name)),
-                pl.col(name).str.extract(NON_EXPENDITURE, 0).str.to_lowercase()).alias("message")))
-    if not parts:
-        return None
-    return pl.concat(parts).unique(subset=["row"], keep="first", maintain_order=True)
-
-
 @register("vat-exceeds-amount", "warning", "accuracy",
           "Irrecoverable VAT larger than the amount of the line (by absolute value): VAT is a fraction of "
           "the amount, so one of the two is wrong.",
