@@ -223,7 +223,7 @@ def named_individual(frame: pl.DataFrame, info):
     lines = frame.select("__row", "BeneficiaryName", *(["BeneficiaryType"] if typed else [])) \
         .join(people, on="BeneficiaryName", how="left")
     if typed:
-        # the publisher's own type: an organisation type overrules the name's shape; an
+        # the publisher's own type: an organisation type overrules the name's shape (not a title); an
         # individual type confirms a plain name of two to four words with no business word
         # and a forename or an initial in it
         t = pl.col("BeneficiaryType").fill_null("")
@@ -232,7 +232,7 @@ def named_individual(frame: pl.DataFrame, info):
                  & ~n.str.contains(NOT_A_NAME) & ~n.str.contains(INITIALS_ONLY))
         by_type = t.str.contains(INDIVIDUAL_TYPE) & pl.col("__kind").is_null() & plain & pl.col("__forename").fill_null(False)
         lines = lines.with_columns(
-            pl.when(t.str.contains(ORGANISATION_TYPE)).then(None).when(by_type).then(pl.lit("type"))
+            pl.when(t.str.contains(ORGANISATION_TYPE) & (pl.col("__kind") != "title").fill_null(True)).then(None).when(by_type).then(pl.lit("type"))
             .otherwise(pl.col("__kind")).alias("__kind"),
             pl.when(by_type).then(pl.format('the file\'s "{}" column says "{}"', pl.lit(_header_text(
                 info, "BeneficiaryType")), pl.col("BeneficiaryType"))).otherwise(pl.col("__why")).alias("__why"))
