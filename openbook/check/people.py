@@ -47,7 +47,7 @@ WELLBEING LABS LABORATORY GALLERY MUSEUM LIBRARY THEATRE CINEMA WORLD GLOBAL EUR
 WALES NATIONAL REGIONAL COUNTY CITY BOROUGH DISTRICT FOODSERVICE FOODS WHOLESALE RETAIL DISTRIBUTION INSURANCE
 CHAMBERS SOLICITORS ACCOUNTANTS ARCHITECTS SURVEYORS BUSINESS ACCOUNT AC DAYCARE CREATIVE UNIT UNITS CONTRACTS
 DIRECT SUPPORT VOLUNTARY ACTION FORUM PARTNERSHIPS INSTITUTE CONSORTIUM COOPERATIVE CO-OP COOP MUTUAL UNION UNIONS
-MEWS ORGANISATION ORGANIZATION COMMITTEE AUCTIONS AUCTIONEERS WAREHOUSE INTERIORS POWER ENERGY GAS ELECTRIC WATER
+MEWS PROPERTY FACTORS MEMORIALS ORGANISATION ORGANIZATION COMMITTEE AUCTIONS AUCTIONEERS WAREHOUSE INTERIORS POWER ENERGY GAS ELECTRIC WATER
 """.split())
 
 # Trades and lines of business: after a person's own name they mark a sole trader;
@@ -116,10 +116,13 @@ def evidence(name: str, card_file: bool = False) -> tuple[str, str] | None:
     if ORG_INITIALS.search(up):
         return None
     found = None
-    for part in SEPARATORS.split(up):
-        got = _segment(part)
-        if got is not None and (found is None or got[0] == "name"):
-            found = got
+    for entity in re.split(r"/|\bT/A\b|\bTRADING AS\b", up):   # "/" and "T/A" join different names
+        if set(WORD.findall(entity)) & ORGANISATION:
+            continue                                           # "Allied Publicity Services (Manchester)"
+        for part in SEPARATORS.split(entity):
+            got = _segment(part)
+            if got is not None and (found is None or got[0] == "name"):
+                found = got
     return found
 
 
