@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test test-fast bench install servers-install clean
+.PHONY: demo test test-fast bench precision install servers-install clean
 
 # Dependencies, once per change of setup.cfg.
 $(VENV)/.deps: setup.cfg pyproject.toml
@@ -38,6 +38,11 @@ test-fast: install
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/hostile.py
+
+# Precision and recall of the checks on the hand-labelled real files (tests/realdata):
+# prints the figures and writes bench/precision.md. Needs the corpus (../shared/corpus or $$OPENBOOK_CORPUS).
+precision: install
+	$(BIN)/python bench/precision.py
 
 # Every build and test artefact; the installed test servers stay (tests/servers).
 clean:

@@ -124,7 +124,9 @@ def test_double_encoded_bom_manchester():
     assert all("ï»¿" not in text for _, text in m.extra)
     report = openbook.validate([MANCHESTER])
     assert report.rows == 3564
-    assert [(p.code, p.field) for p in report.iter_problems() if p.severity == "error"] == \
+    # named-individual is scored on labelled lines by `make precision` (bench/precision.md), not here
+    assert [(p.code, p.field) for p in report.iter_problems() if p.severity == "error"
+            and p.code != "named-individual"] == \
         [("missing-label", "OrganisationURI")]
 
 
@@ -161,10 +163,10 @@ def test_padded_amount_header_and_total_row_devon_2026():
     assert m.columns["Amount"] == 4          # " Amount "
     report = openbook.validate([DEVON_2026])
     problems = list(report.iter_problems())
-    assert not [p for p in problems if p.field == "Amount"]           # " 504.00 ", " 57,492,900.67 "
-    # the grand-total row at the end is reported as a row of blank required cells
-    total = {p.cell for p in problems if p.row == 2621 and p.code == "constraint-error"}
-    assert {"A2621", "B2621", "C2621", "F2621", "I2621", "J2621"} <= total
+    assert not [p for p in problems if p.field == "Amount" and p.code != "total-row"]  # " 504.00 ", " 57,492,900.67 "
+    # the grand-total row at the end is reported once, as a total, never as blank required cells (issue 16)
+    total = [(p.code, p.cell) for p in problems if p.row == 2621]
+    assert total == [("total-row", "E2621")]
 
 
 def test_unnamed_leading_columns_darlington():

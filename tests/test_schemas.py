@@ -209,7 +209,7 @@ def test_codelist_contents():
     counts = {
         "cofog-divisions": 10, "esd-functions": 13, "cipfa-expense-groups": 8,
         "obcm-cost-elements": 10, "organogram-senior-grades": 9,
-        "organogram-professions": 24, "pvf-pillars": 4,
+        "organogram-professions": 24, "pvf-pillars": 4, "forenames": 2431,
     }
     assert schemas.codelist_names() == sorted(counts)
     for name, n in counts.items():

@@ -8,7 +8,11 @@ module below holds the checks of one subject:
 - privacy.py: data protection (emails, NI numbers, phones, bank details,
   named individuals, exact senior salaries)
 - organogram.py: organogram tree, job shares and pay rules
-- spend.py: spend lines (threshold, duplicates, dates, VAT, redactions)
+- spend.py: spend lines (threshold, dates, VAT, redactions)
+- duplicates.py: lines identical in every column of the file
+- payroll.py: payroll deductions and balance-sheet payments in spend (non-expenditure)
+- totals.py: total and subtotal lines (total-row)
 - functions.py: the function catalogue (parents, cycles, cost reconciliation)
 """
-from openbook.check import functions, organogram, privacy, security, spend  # noqa: F401  registers them
+from openbook.check import (duplicates, functions, organogram, payroll, privacy, security,  # noqa: F401
+                            spend, totals)  # registers them

@@ -11,6 +11,7 @@ from openbook.check.registry import register
 from openbook.check.text import short
 
 POST, REPORTS, NAME = "Post Unique Reference", "Reports to Senior Post", "Name"
+JUNIOR_REPORTS = "Reporting Senior Post"
 FLOOR, CEILING, COST = "Actual Pay Floor (£)", "Actual Pay Ceiling (£)", "Salary Cost of Reports (£)"
 TOP = "XX"
 # Fields that may differ between the rows of a job share (organogram guidance).
@@ -51,11 +52,65 @@ def reports_to_missing(frame: pl.DataFrame, info):
     posts = frame.select(_org(), _clean(POST).alias("__reports")).unique()
     orphans = t.filter(pl.col("__reports").is_not_null() & ~_is_top().fill_null(False)) \
         .join(posts, on=["__org", "__reports"], how="anti")
+    orphans = _near(orphans, posts.rename({"__reports": "__ref"}), "__reports")
     return orphans.select(pl.col("__row").alias("row"), pl.lit(REPORTS).alias("field"),
                           pl.col(REPORTS).alias("value"), pl.format(
-        'Post "{}" reports to post "{}", which is not a Post Unique Reference in this sheet. Use the '
-        'reference of the manager\'s post, or XX if this is the top post.',
-        pl.col("__post"), pl.col("__reports")).alias("message"))
+        'Post "{}" reports to post "{}", {}. Use the reference of the manager\'s post exactly as written in '
+        'Post Unique Reference, or XX if this is the top post.',
+        pl.col("__post"), pl.col("__reports"), _what()).alias("message"))
+
+
+def _squash(name: str) -> pl.Expr:
+    """A reference without case or whitespace: what a near-miss still matches."""
+    return pl.col(name).str.to_uppercase().str.replace_all(r"\s+", "")
+
+
+def _near(orphans: pl.DataFrame, posts: pl.DataFrame, ref: str) -> pl.DataFrame:
+    """Adds __near: the post reference an orphan matches once case and whitespace are ignored."""
+    keys = posts.select("__org", _squash("__ref").alias("__k"), pl.col("__ref").alias("__near")) \
+        .unique(subset=["__org", "__k"], keep="first")
+    return orphans.with_columns(_squash(ref).alias("__k")).join(keys, on=["__org", "__k"], how="left")
+
+
+def _what() -> pl.Expr:
+    """Why an orphan reference is wrong, from __reports and __near (see _near)."""
+    near, ref = pl.col("__near"), pl.col("__reports")
+    spaced = (ref.str.contains(r"\s") | near.str.contains(r"\s")).fill_null(False)
+    return (pl.when(near.is_null()).then(pl.lit("which is not the Post Unique Reference of any senior post"))
+            .when(spaced).then(pl.format('which differs from post "{}" only in spaces or letter case', near))
+            .otherwise(pl.format('which differs from post "{}" only in letter case', near)))
+
+
+@register("reporting-post-mismatch", "error", "consistency",
+          "A junior post's Reporting Senior Post is not the Post Unique Reference of a senior post: it matches "
+          "none, or matches one only once letter case or spaces are ignored (reported as such). Senior posts "
+          "marked Eliminated still count as references, as the organogram guidance keeps them in the sheet "
+          "until their reports are moved.",
+          schemas=("roles-junior",), needs=("roles-junior", "roles-senior"),
+          fix="Write the senior post's Post Unique Reference exactly as it appears in the senior sheet (same "
+              "letters, same case, no extra spaces).")
+def reporting_post_mismatch(frames: dict, info):
+    junior, senior = frames.get("roles-junior"), frames.get("roles-senior")
+    if junior is None or senior is None or not junior.height or JUNIOR_REPORTS not in junior.columns \
+            or POST not in senior.columns:
+        return None
+    # With OrganisationURI in both sheets the schema's foreign key reports a missing reference;
+    # this check then adds only the near-misses (case or spaces), which it explains.
+    keyed = "OrganisationURI" in info.present and senior["OrganisationURI"].null_count() < senior.height
+    posts = senior.select(_org(), _clean(POST).alias("__ref")).drop_nulls("__ref").unique()
+    if not keyed:   # no organisation on either side to match: one organisation
+        posts = posts.with_columns(pl.lit("").alias("__org"))
+    j = junior.with_columns(_org() if keyed else pl.lit("").alias("__org"),
+                            _clean(JUNIOR_REPORTS).alias("__reports"))
+    orphans = j.filter(pl.col("__reports").is_not_null() & (pl.col("__reports") != "")) \
+        .join(posts.rename({"__ref": "__reports"}), on=["__org", "__reports"], how="anti")
+    orphans = _near(orphans, posts, "__reports")
+    if keyed:
+        orphans = orphans.filter(pl.col("__near").is_not_null())
+    return orphans.select(pl.col("__row").alias("row"), pl.lit(JUNIOR_REPORTS).alias("field"),
+                          pl.col(JUNIOR_REPORTS).alias("value"), pl.format(
+        'Reporting Senior Post is "{}", {}. Use the Post Unique Reference of the senior post exactly as written in '
+        'the senior sheet.', pl.col("__reports"), _what()).alias("message"))
 
 
 @register("top-post-count", "warning", "consistency",

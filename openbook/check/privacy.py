@@ -5,10 +5,13 @@ All are errors: a file that fails them must be fixed before it is published
 """
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from openbook.standard.markers import REDACTION_PATTERN
 from openbook.check.registry import register
+from openbook.check.people import evidence, has_forename
 from openbook.check.text import candidates, distinct, free_text, in_fields, is_email_field, short, TYPED
 
 DP = "data protection"
@@ -154,6 +157,7 @@ SURNAME_INITIALS = r"(?i)^[a-z][a-z'’-]+(?:\s+[a-z]\.?){1,3}$"            # Sm
 SURNAME_COMMA = r"(?i)^[a-z][a-z'’-]+,\s*[a-z][a-z'’.-]*(?:\s+[a-z][a-z'’.-]*)?$"  # Smith, John
 PERSON = f"(?:{TITLE})|(?:{INITIALS_SURNAME})|(?:{SURNAME_INITIALS})|(?:{SURNAME_COMMA})"
 INDIVIDUAL_TYPE = r"(?i)^\s*(?:private\s+)?(?:individuals?|indv|indiv|persons?|sole\s*traders?|sole|self[\s-]employed)\s*$"
+CARD_TABLE = re.compile(r"card|gpc|\bpcard|p-card", re.I)  # a sheet or file of card payments
 NOT_A_NAME = r"(?i)^[\W_]*(?:n/?d|n/?a|na|none|nil|vacant|eliminated|unknown|not applicable|not disclosed|tbc)[\W_]*$"
 # Header of a column that holds people's names (junior roles must have none).
 NAME_HEADER = (r"(?i)^\s*(?:(?:employee|staff|officer|post\s*holder|postholder|person|member)?\s*(?:full\s*)?names?|"
@@ -161,58 +165,89 @@ NAME_HEADER = (r"(?i)^\s*(?:(?:employee|staff|officer|post\s*holder|postholder|p
                r"postholder|employee|incumbent)\s*$")
 
 
-def _looks_like_person(names: pl.Series) -> pl.Series:
-    """Over the distinct names: True where a name looks like a private person."""
-    n = names.str.strip_chars()
-    return (n.str.contains(PERSON) & ~n.str.contains(ORGANISATION) & ~n.str.contains(ORGANISATION_INITIALS)
-            & ~n.str.contains(REDACTION_PATTERN) & ~n.str.contains(NOT_A_NAME)).fill_null(False)
+# A creditor-type column that says what kind of payee a line pays: individuals and
+# sole traders, or incorporated bodies. "Business" is no evidence (a sole trader is
+# a business), nor is a type that says both ("Sole Trade, Partnership, Ltd").
+ORGANISATION_TYPE = (r"(?i)^\s*(?:ltd|limited|plc|llp|cic|chty|charity|charities|company|companies|"
+                     r"public\s+body|local\s+authority|government|wga|trust|prsh|parish)\s*$")
+PLAIN_NAME = r"^[A-Za-z'’-]+,?(?:\s+[A-Za-z'’.-]+){1,3}$"      # two to four words, nothing else
+INITIALS_ONLY = r"^(?:[A-Za-z]\.?\s+)+[A-Za-z]+$"              # "K J REFRIGERATION", "T K PLAY"
+
+
+def _header_text(info, name: str) -> str:
+    """The column's name as the file gives it (the standard name when unknown)."""
+    try:
+        j = info._match.columns[name]
+        return info._raw.head[info._match.header_index][j].strip() or name
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return name
+
+
+def _verdicts(names: pl.Series, card_file: bool) -> pl.DataFrame:
+    """Over the distinct names: (name, kind, reason) for those that look like a person."""
+    rows = []
+    skip = names.str.strip_chars().str.contains(REDACTION_PATTERN).fill_null(True) \
+        | names.str.strip_chars().str.contains(NOT_A_NAME).fill_null(True)
+    for n, s in zip(names.to_list(), skip.to_list()):
+        if s or not n.strip():
+            continue
+        got = evidence(n, card_file)
+        rows.append((n, *(got or (None, None)), has_forename(n)))
+    return pl.DataFrame(rows, schema={"BeneficiaryName": pl.String, "__kind": pl.String, "__why": pl.String,
+                                      "__forename": pl.Boolean}, orient="row")
 
 
 @register("named-individual", "error", DP,
-          "A private individual named where the Transparency Code requires redaction: a spend beneficiary "
-          "that looks like a person (\"Mr John Smith\", \"J Smith\", \"Smith, John\") and not an organisation, "
-          "or whose Beneficiary type says individual or sole trader; or any name in the junior roles sheet.",
+          "A private individual named as a spend payee: the name has a title anywhere in it (\"Mr\", \"Dr\", "
+          "\"Miss\"), the shape of a personal name (\"Forename Surname\", \"SURNAME FORENAME\", \"Surname, "
+          "Forename\", \"J Smith\", with forenames from the forenames code list), or is such a name followed by "
+          "a trade (a sole trader trading under their own name); or the file's own beneficiary-type column says "
+          "individual or sole trader and the name is not a business name. Legal forms and organisation words, "
+          "initials followed by a trade (\"K J Refrigeration\"), acronyms and single words are not reported, and "
+          "in card-payment files only a title counts. In junior roles, any name column.",
           schemas=("spend", "roles-junior"),
-          fix="Replace the name with a redaction marker such as \"REDACTED PERSONAL DATA\" (keep the amount "
-              "and purpose). In junior roles, delete the name column: junior posts are published as counts "
-              "of posts, never as people.")
+          fix="If the payee is a private individual or an identifiable sole trader, replace the name with a "
+              "redaction marker such as \"REDACTED PERSONAL DATA\" (keep the amount and purpose). If it is an "
+              "organisation, nothing needs to change. In junior roles, delete the name column: junior posts are "
+              "published as counts of posts, never as people.")
 def named_individual(frame: pl.DataFrame, info):
     if info.schema == "roles-junior":
         return _junior_names(frame, info)
     if "BeneficiaryName" not in info.present:
         return None
-    name = frame["BeneficiaryName"]
-    names = distinct(frame, "BeneficiaryName", info)
-    people = names.filter(_looks_like_person(names))
-    hit = name.is_in(people.implode()) if people.len() else pl.Series([False] * frame.height)
-    reason = pl.lit("looks like the name of a private individual")
-    if "BeneficiaryType" in info.present:
-        types = frame["BeneficiaryType"].drop_nulls().unique()
-        individual_types = types.filter(types.str.contains(INDIVIDUAL_TYPE))
-        if individual_types.len():
-            n = pl.col("BeneficiaryName").str.strip_chars()
-            by_type = (pl.col("BeneficiaryType").is_in(individual_types.implode())
-                       & ~n.str.contains(REDACTION_PATTERN).fill_null(True)
-                       & ~n.str.contains(NOT_A_NAME).fill_null(True)
-                       & ~n.str.contains(ORGANISATION).fill_null(True)
-                       & ~n.str.contains(ORGANISATION_INITIALS).fill_null(True))
-            flagged = frame.with_columns(hit.alias("__p")).filter(pl.col("__p") | by_type)
-            reason = (pl.when(pl.col("__p")).then(reason).otherwise(
-                pl.format("is a beneficiary of type \"{}\"", pl.col("BeneficiaryType"))))
-            return flagged.select(pl.col("__row").alias("row"), pl.lit("BeneficiaryName").alias("field"),
-                                  pl.col("BeneficiaryName").alias("value"),
-                                  _named_message(reason).alias("message"))
-    if not people.len():
+    card_file = (bool(CARD_TABLE.search(info.table)) or "MerchantCategory" in info.present
+                 or "MerchantCategoryCode" in info.present)
+    people = _verdicts(distinct(frame, "BeneficiaryName", info), card_file)
+    column = _header_text(info, "BeneficiaryName")
+    typed = "BeneficiaryType" in info.present
+    lines = frame.select("__row", "BeneficiaryName", *(["BeneficiaryType"] if typed else [])) \
+        .join(people, on="BeneficiaryName", how="left")
+    if typed:
+        # the publisher's own type: an organisation type overrules the name's shape (not a title); an
+        # individual type confirms a plain name of two to four words with no business word
+        # and a forename or an initial in it
+        t = pl.col("BeneficiaryType").fill_null("")
+        n = pl.col("BeneficiaryName").fill_null("").str.strip_chars()
+        plain = (n.str.contains(PLAIN_NAME) & ~n.str.contains(ORGANISATION) & ~n.str.contains(REDACTION_PATTERN)
+                 & ~n.str.contains(NOT_A_NAME) & ~n.str.contains(INITIALS_ONLY))
+        by_type = t.str.contains(INDIVIDUAL_TYPE) & pl.col("__kind").is_null() & plain & pl.col("__forename").fill_null(False)
+        lines = lines.with_columns(
+            pl.when(t.str.contains(ORGANISATION_TYPE) & (pl.col("__kind") != "title").fill_null(True)).then(None).when(by_type).then(pl.lit("type"))
+            .otherwise(pl.col("__kind")).alias("__kind"),
+            pl.when(by_type).then(pl.format('the file\'s "{}" column says "{}"', pl.lit(_header_text(
+                info, "BeneficiaryType")), pl.col("BeneficiaryType"))).otherwise(pl.col("__why")).alias("__why"))
+    hit = lines.filter(pl.col("__kind").is_not_null())
+    if not hit.height:
         return None
-    flagged = frame.filter(hit)
-    return flagged.select(pl.col("__row").alias("row"), pl.lit("BeneficiaryName").alias("field"),
-                          pl.col("BeneficiaryName").alias("value"), _named_message(reason).alias("message"))
-
-
-def _named_message(reason: pl.Expr) -> pl.Expr:
-    return pl.format('"{}" {}. The Transparency Code requires the names of individuals and sole traders '
-                     'to be redacted: replace it with "REDACTED PERSONAL DATA".',
-                     short(pl.col("BeneficiaryName")), reason)
+    sure = (pl.when(pl.col("__kind") == "sole trader")
+            .then(pl.lit("looks like a sole trader trading under their own name"))
+            .otherwise(pl.lit("looks like a person's name")))
+    return hit.select(pl.col("__row").alias("row"), pl.lit("BeneficiaryName").alias("field"),
+                      pl.col("BeneficiaryName").alias("value"), pl.format(
+        '"{}" in {} {} ({}). The Transparency Code asks for the names of individuals, including sole traders '
+        'who can be identified, to be redacted: if this is one, replace the name with "REDACTED PERSONAL DATA" '
+        '(keep the amount and purpose); if it is an organisation, nothing needs to change.',
+        short(pl.col("BeneficiaryName")), pl.lit(column), sure, pl.col("__why")).alias("message"))
 
 
 def _junior_names(frame: pl.DataFrame, info):

@@ -48,16 +48,20 @@ class Check:
     columns: tuple[str, ...] | None = None  # table checks: the fields it reads (None: all)
     wants_info: bool = False  # the function takes (frame, info)
     finish: Callable[..., pl.DataFrame | None] | None = None  # row checks: report once the table ends
+    replaces_row: bool = False  # its problem stands for the whole row: the row's other problems are dropped
 
 
 REGISTRY: dict[str, Check] = {}
 
 
 def register(code: str, severity: str, category: str, description: str, schemas=(), table: bool = False,
-             fix: str = "", needs=(), columns=None, finish=None):
+             fix: str = "", needs=(), columns=None, finish=None, replaces_row: bool = False):
     """Register a check. ``finish(info)``, for a row check, runs once its
     table is complete and reports from what the batches left in
-    ``info.state`` (duplicates across batches, in bounded memory)."""
+    ``info.state`` (duplicates across batches, in bounded memory).
+    ``replaces_row``: a problem of this check describes the whole row (a
+    total line), so the row's other problems (its empty required cells) are
+    dropped once the table is complete."""
     def decorate(fn):
         assert category in CATEGORIES, category
         assert severity in ("error", "warning"), severity
@@ -66,7 +70,7 @@ def register(code: str, severity: str, category: str, description: str, schemas=
         wants_info = len(inspect.signature(fn).parameters) >= 2
         REGISTRY[code] = Check(code, severity, category, description, tuple(schemas), fn, table, fix,
                                tuple(needs), tuple(columns) if columns is not None else None, wants_info,
-                               finish)
+                               finish, replaces_row)
         return fn
     return decorate
 

@@ -135,6 +135,19 @@ class Runner:
                         frames.append(found)
                 if frames:
                     result.problems = pl.concat([result.problems] + frames)
+                _drop_replaced(result, [c.code for c in self.active if c.replaces_row])
+
+
+def _drop_replaced(result, codes: list[str]) -> None:
+    """A row reported by a check that stands for the whole row (a total line)
+    keeps only that problem: not also one empty-cell error per column."""
+    if not codes or not result.problems.height:
+        return
+    p = result.problems
+    mine = p["code"].is_in(codes)
+    rows = p.filter(mine)["row"].drop_nulls().unique()
+    if rows.len():
+        result.problems = p.filter(mine | ~pl.col("row").is_in(rows.implode()).fill_null(False))
 
 
 def runner(skip: set[str] = frozenset(), period: str | Period | None = None,

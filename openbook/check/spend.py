@@ -51,45 +51,6 @@ def below_threshold(frame: pl.DataFrame, info):
                                 pl.col("Amount"), pl.lit(THRESHOLD)).alias("message"))
 
 
-def _duplicate_report(info):
-    """Once the table is read: every line whose hash an earlier line has."""
-    parts = info.state.get("hashes")
-    if not parts:
-        return None
-    h = pl.concat(parts)
-    if h["h"].n_unique() == h.height:      # the usual case: no line repeats
-        return None
-    ordered = h.sort(["h", "row"])          # a repeat follows the first line with its hash
-    same = pl.col("h") == pl.col("h").shift(1)
-    dups = ordered.with_columns(pl.when(~same.fill_null(False)).then(pl.col("row")).forward_fill().alias("of")) \
-        .filter(same.fill_null(False)).sort("row")
-    extra = ", ".join('"' + x + '"' for _, x in info.extra_columns()[:3])
-    unread = (f" (columns outside the standard, such as {extra}, are not "
-              "compared: if they differ, the lines may be genuine)") if extra else ""
-    return dups.select("row", pl.lit(None, dtype=pl.String).alias("field"),
-                       pl.lit(None, dtype=pl.String).alias("value"), pl.format(
-        "This line repeats row {} in every standard column{}. Delete the copy, or add the transaction number "
-        "or invoice reference that tells the two payments apart.", pl.col("of"), pl.lit(unread)).alias("message"))
-
-
-@register("duplicate-line", "warning", "accuracy",
-          "A spend line that repeats an earlier line exactly, in every column of the standard: usually a "
-          "copy made while preparing the file.",
-          schemas=SPEND, finish=_duplicate_report,
-          fix="Delete the copy. If both payments are real, add what tells them apart (the transaction "
-              "number or invoice reference).")
-def duplicate_line(frame: pl.DataFrame, info):
-    """Per batch: one 64-bit hash per line, from a hash per column with its own
-    seed (cheap and parallel). The table keeps 16 bytes a line; the repeats
-    are found once, when the table ends."""
-    names = [n for n in info.fields if n in info.present and n in frame.columns]
-    if names and frame.height:
-        info.state.setdefault("hashes", []).append(frame.select(
-            pl.reduce(lambda a, b: a ^ b, [pl.col(n).hash(seed=i + 1) for i, n in enumerate(names)]).alias("h"),
-            pl.col("__row").alias("row")))
-    return None
-
-
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
@@ -138,41 +99,6 @@ def date_outside_period(frame: pl.DataFrame, info):
                       pl.format("{} is outside the period this data covers, {}. Move the line to the file for "
                                 "its period, or correct the date.", pl.col("PaymentDate"),
                                 pl.lit(p.describe())).alias("message"))
-
-
-# Category text that marks a line as income or a balance-sheet movement, which
-# the Code excludes from spend (with payroll and payments to HMRC).
-NON_EXPENDITURE = (r"(?i)\b(?:income|balance\s*sheet|bal\.?\s*sheet|suspense|holding\s+account|"
-                   r"vat\s+control|paye|national\s+insurance\s+contributions?|payroll|salar(?:y|ies)|wages)\b")
-CATEGORY_FIELDS = ("ExpenditureCategory", "CIPFADetailedExpenditureType", "ServiceCategoryLabel",
-                   "ServiceDivisionLabel", "MerchantCategory", "ProclassLabel", "CapitalOrRevenue")
-
-
-@register("non-expenditure", "warning", "accuracy",
-          "A line whose category says it is not expenditure: income, a balance-sheet or suspense entry, "
-          "salaries, payroll or PAYE. The Transparency Code excludes these from published spend.",
-          schemas=SPEND,
-          fix="Remove the line from the spend file (income and payroll are published elsewhere), or correct "
-              "its category if it is a real payment to a supplier.")
-def non_expenditure(frame: pl.DataFrame, info):
-    parts = []
-    for name in CATEGORY_FIELDS:
-        if name not in info.present:
-            continue
-        distinct = frame[name].drop_nulls().unique()   # categories repeat: test each once
-        marked = distinct.filter(distinct.str.contains(NON_EXPENDITURE))
-        if not marked.len():
-            continue
-        hit = frame.filter(pl.col(name).is_in(marked.implode()))
-        if hit.height:
-            parts.append(hit.select(pl.col("__row").alias("row"), pl.lit(name).alias("field"),
-                                    pl.col(name).alias("value"), pl.format(
-                '"{}" marks this line as {}, which is not spending the Transparency Code asks for. Remove it '
-                'from the spend file, or correct the category.', short(pl.col(name)),
-                pl.col(name).str.extract(NON_EXPENDITURE, 0).str.to_lowercase()).alias("message")))
-    if not parts:
-        return None
-    return pl.concat(parts).unique(subset=["row"], keep="first", maintain_order=True)
 
 
 @register("vat-exceeds-amount", "warning", "accuracy",

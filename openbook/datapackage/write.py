@@ -26,6 +26,7 @@ from openbook.files import sha256_file
 from openbook.read.tables import expand_paths
 from openbook.standard.period import parse_period
 from openbook.check.text import looks_like_formula
+from openbook.check.totals import total_rows
 from openbook.standard.metadata import Metadata, slug
 from openbook.check.result import Report
 
@@ -68,9 +69,16 @@ class _ResourceWriter:
         self.files: dict[str, object] = {}
         self.rows: dict[str, int] = {}
         self.fields: dict[str, list[str]] = {}
+        self.left_out: dict[str, list[int]] = {}   # resource -> source rows of total lines not written
 
     def __call__(self, table, live: pl.DataFrame) -> None:
         name = table.schema
+        if name == "spend":   # a total line is not a payment: leave it out, and say so in the descriptor
+            present = {c for c in live.columns if live[c].null_count() < live.height}
+            totals = total_rows(live, present)
+            if totals.any():
+                self.left_out.setdefault(name, []).extend(live.filter(totals)["__row"].to_list())
+                live = live.filter(~totals)
         if name not in self.files:
             (self.folder / "data").mkdir(parents=True, exist_ok=True)
             self.files[name] = open(self.folder / "data" / f"{name}.csv", "wb")
@@ -213,6 +221,12 @@ def _descriptor(work: Path, name: str, meta: Metadata, licence_id: str, report: 
     validation = {"valid": report.valid, "tables": len(report.tables), "rows": report.rows,
                   "errors": report.errors, "warnings": report.warnings, "redactions": report.redactions,
                   "skippedChecks": report.skipped_checks}
+    # what validation read but the package does not carry: total lines, and blank rows
+    blank = sum(int((t.problems["code"] == "blank-row").sum()) for t in report.tables)
+    totals = sum(len(v) for v in writer.left_out.values())
+    if blank or totals:
+        validation["leftOut"] = {"blankRows": blank, "totalRows": totals,
+                                 "totalRowNumbers": sorted(r for v in writer.left_out.values() for r in v)[:100]}
     if not report.valid:
         validation["report"] = "report.json"
     descriptor = {

@@ -233,12 +233,21 @@ def _codelist_markdown(name: str) -> str:
     out = [f"### `{name}`", ""]
     out.append("Used by: " + (", ".join(users) if users else "no field (reference list)"))
     out.append("")
+    rows = codelist(name)
+    if len(rows) > LONG_CODELIST:   # a reference list (forenames): its size, sources and first codes
+        sources = sorted({r["label"].split(" (")[0] for r in rows})
+        out.append(f"{len(rows):,} codes. Sources (each code's label names its own): " + "; ".join(sources) + ".")
+        out.append("")
+        rows = rows[:10]
     out.append("| Code | Label |")
     out.append("|---|---|")
-    for row in codelist(name):
+    for row in rows:
         out.append(f"| `{_md(row['code'])}` | {_md(row['label'])} |")
     out.append("")
     return "\n".join(out)
+
+
+LONG_CODELIST = 200
 
 
 def docs_markdown() -> str:
