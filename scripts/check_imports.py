@@ -40,7 +40,7 @@ def module_name(path: Path, root: Path) -> str:
 def stage(module: str) -> str | None:
     """The stage of openbook.X.Y; None for the package itself."""
     parts = module.split(".")
-    if len(parts) == 1:
+    if len(parts) == 1 or parts[1] == "__main__":  # the API and `python -m openbook`: over every stage
         return None
     return "base" if parts[1] in BASE else parts[1]
 

@@ -143,7 +143,7 @@ def _tree_in_design_notes() -> set[str]:
         if top:
             folder = top.group(1)
             continue
-        plain = re.match(r"^  ([a-z0-9_]+\.py)\b", line)
+        plain = re.match(r"^  ([a-z0-9_]+\.py)(?:\s|$)", line)
         if plain:
             folder = None
             listed.add(plain.group(1))
