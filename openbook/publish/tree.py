@@ -13,7 +13,14 @@ previous state readable and is completed by running it again:
 1. the version folder: data files, then its datapackage.json, then removals;
 2. ``latest/`` (only once the version folder is complete), the same way
    (the folder target builds it aside and swaps it in);
-3. the dataset page, catalog.json, and index.html.
+3. the dataset page, catalog.json, and index.html; then the target is
+   listed again, and the pages written again if another publisher added a
+   dataset meanwhile.
+
+A version that has a datapackage.json on the target is published: it is never
+written again with other content (plan.settle_version refuses, or picks the
+next version). Files in a version folder without one are a run that stopped
+part-way, which the next run completes.
 
 A target implements the small ``Store`` interface below.
 """
@@ -24,7 +31,7 @@ import re
 from typing import Optional
 
 from openbook.publish import catalogue
-from openbook.publish.plan import (CREATE, DELETE, UPDATE, Action, Progress, Step, diff,
+from openbook.publish.plan import (CREATE, DELETE, UPDATE, Action, Progress, Step, diff, settle_version,
                    writes_last_descriptor)
 from openbook.datapackage.contract import (DESCRIPTOR, LATEST, Item, Package, ReaderFiles, choose_latest,
                                           load_package, version_key)
@@ -83,18 +90,33 @@ class Store:
 
 _VERSION_DESCRIPTOR = re.compile(r"^([^/]+)/([^/]+)/([^/]+)/" + re.escape(DESCRIPTOR) + r"$")
 
+# How many times the pages are rebuilt when another publisher added a dataset
+# while this one wrote them (S3 has no lock; see _write_pages).
+PAGE_ROUNDS = 5
 
-def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[Progress]) -> tuple[list[Action], str]:
-    org, name, version = pkg.org_slug, pkg.name, pkg.version
-    base = f"{org}/{name}/"
-    existing = store.listing()
 
-    # Versions already complete on the target (they have a datapackage.json).
+def _published(existing: dict[str, int]) -> dict[tuple[str, str], set[str]]:
+    """The versions complete on the target (they have a datapackage.json), by dataset."""
     published: dict[tuple[str, str], set[str]] = {}
     for key in existing:
         m = _VERSION_DESCRIPTOR.match(key)
         if m and m.group(3) != LATEST:
             published.setdefault((m.group(1), m.group(2)), set()).add(m.group(3))
+    return published
+
+
+def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[Progress],
+                 next_if_changed: bool = False) -> tuple[list[Action], str, Package]:
+    """Publish ``pkg`` into the store; returns the actions, the dataset page's
+    address and the package as published (its version may be another one,
+    see plan.settle_version)."""
+    org, name = pkg.org_slug, pkg.name
+    base = f"{org}/{name}/"
+    existing = store.listing()
+    published = _published(existing)
+    pkg = settle_version(pkg, published.get((org, name), set()),
+                         lambda v: store.read(f"{base}{v}/{DESCRIPTOR}"), next_if_changed, store.label)
+    version = pkg.version
 
     vprefix = f"{base}{version}/"
     v_steps = writes_last_descriptor(
@@ -105,26 +127,11 @@ def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[P
     l_items: list[Item] = []
     lprefix = f"{base}{LATEST}/"
     if versions[-1] == version:
-        latest_descriptor = pkg.descriptor
         l_items = [i.moved(lprefix + i.path) for i in pkg.items]
         l_steps = writes_last_descriptor(diff(l_items, existing, store.sha256, delete_scope=lprefix))
-    else:
-        # An older version was (re)published: latest/ stays with the highest one.
-        latest_descriptor = _read_json(store, f"{base}{versions[-1]}/{DESCRIPTOR}") or pkg.descriptor
 
-    datasets = []
-    for (o, n), vs in sorted(published.items()):
-        if (o, n) == (org, name):
-            continue
-        vs_sorted = sorted(vs, key=version_key)
-        desc = (_read_json(store, f"{o}/{n}/{LATEST}/{DESCRIPTOR}")
-                or _read_json(store, f"{o}/{n}/{vs_sorted[-1]}/{DESCRIPTOR}"))
-        if desc:
-            datasets.append(catalogue.Dataset(o, n, vs_sorted, desc))
-    current = catalogue.Dataset(org, name, versions, latest_descriptor)
-    datasets.append(current)
-    pages = catalogue.render(datasets, current)
-    p_steps = diff(pages, existing, store.sha256)
+    published.setdefault((org, name), set()).add(version)
+    p_steps = diff(_pages(store, published, pkg), existing, store.sha256)
 
     actions = [s.action for s in v_steps + l_steps + p_steps]
     if not dry_run:
@@ -132,7 +139,49 @@ def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[P
         if any(s.action.action != "unchanged" for s in l_steps):
             store.replace_folder(lprefix, l_steps, l_items, progress, copy_from=vprefix)
         store.run(p_steps, progress)
-    return actions, store.url(f"{base}index.html")
+        _write_pages(store, pkg, published, progress)
+    return actions, store.url(f"{base}index.html"), pkg
+
+
+def _pages(store: Store, published: dict[tuple[str, str], set[str]], pkg: Package) -> list[Item]:
+    """The dataset page of ``pkg``, catalog.json and index.html for every dataset in ``published``."""
+    org, name = pkg.org_slug, pkg.name
+    datasets = []
+    current = None
+    for (o, n), vs in sorted(published.items()):
+        vs_sorted = sorted(vs, key=version_key)
+        if (o, n) == (org, name):
+            # latest/ holds the highest version, which may be one published before this package.
+            desc = (pkg.descriptor if vs_sorted[-1] == pkg.version
+                    else _read_json(store, f"{o}/{n}/{vs_sorted[-1]}/{DESCRIPTOR}") or pkg.descriptor)
+            current = catalogue.Dataset(o, n, vs_sorted, desc)
+            datasets.append(current)
+            continue
+        desc = (_read_json(store, f"{o}/{n}/{LATEST}/{DESCRIPTOR}")
+                or _read_json(store, f"{o}/{n}/{vs_sorted[-1]}/{DESCRIPTOR}"))
+        if desc:
+            datasets.append(catalogue.Dataset(o, n, vs_sorted, desc))
+    return catalogue.render(datasets, current)
+
+
+def _write_pages(store: Store, pkg: Package, rendered: dict[tuple[str, str], set[str]],
+                 progress: Optional[Progress]) -> None:
+    """Make sure the pages written list every dataset now on the target.
+
+    Two publishers into one bucket may each list it before the other's
+    datapackage.json is there; the one that writes index.html last would then
+    leave the other's dataset out. So after writing the pages, list again:
+    whoever wrote last sees every dataset whose datapackage.json came first,
+    and writes the pages again until nothing is missing. (A folder catalogue
+    is also locked, local.py, so there this only confirms.)"""
+    for _ in range(PAGE_ROUNDS):
+        existing = store.listing()
+        now = _published(existing)
+        if all(rendered.get(key, set()) >= vs for key, vs in now.items()):
+            return
+        for key, vs in now.items():
+            rendered.setdefault(key, set()).update(vs)
+        store.run(diff(_pages(store, rendered, pkg), existing, store.sha256), progress)
 
 
 def _read_json(store: Store, key: str) -> Optional[dict]:
