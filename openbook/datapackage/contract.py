@@ -96,6 +96,11 @@ def version_key(version: str) -> tuple:
     return (_identifiers(main), 0 if dash else 1, _identifiers(pre))
 
 
+def valid_version(version) -> bool:
+    """A version a package may have: safe as a folder name, and not "latest"."""
+    return isinstance(version, str) and bool(_VERSION.match(version)) and version != LATEST
+
+
 def next_version(version: str) -> str | None:
     """The next minor version after ``version`` (1.0.0 -> 1.1.0, v2.3 -> v2.4,
     1.1.0-rc1 -> 1.2.0), or None when it is not numbers and dots."""
@@ -264,7 +269,7 @@ class Package:
                        in_latest=self.in_latest)
 
     def with_version(self, version: str) -> "Package":
-        if not (_VERSION.match(version) and version != LATEST):
+        if not valid_version(version):
             raise OpenbookError(f"version {version!r}: not a version such as 1.1.0. Give one made of letters, "
                                 "digits, '.', '-' and '+'.")
         return self.with_descriptor(descriptor_bytes(dict(self.descriptor, version=version)))
@@ -341,7 +346,7 @@ def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
     need(isinstance(name, str) and _SLUG.match(name),
          f"the package name {name!r} is missing or not lower-case letters, digits, '-', '_' or '.'")
     version = descriptor.get("version")
-    need(isinstance(version, str) and _VERSION.match(version) and version != LATEST,
+    need(valid_version(version),
          f"the version {version!r} is missing or not a version such as 1.0.0")
     pkg = Package(label, descriptor, [], in_latest=in_latest)
     slug = pkg.org_slug
