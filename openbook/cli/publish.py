@@ -31,14 +31,14 @@ def publish(package_path, target, dry_run, endpoint_url, ckan_org, version, next
 
     \b
     Examples:
-      openbook publish out/anytown-borough-council-2025-26
-      openbook publish out/anytown-borough-council-2025-26.zip --to /srv/www/openbook
-      openbook publish out/anytown-borough-council-2025-26 --dry-run
-      openbook publish out/anytown-borough-council-2025-26 --next-version
-      openbook publish out/anytown-borough-council-2025-26 --to s3://my-bucket/openbook
-      openbook publish out/anytown-borough-council-2025-26 --to s3://openbook \\
+      openbook publish out/anytown-borough-council-open-book-2025-26
+      openbook publish out/anytown-borough-council-open-book-2025-26.zip --to /srv/www/openbook
+      openbook publish out/anytown-borough-council-open-book-2025-26 --dry-run
+      openbook publish out/anytown-borough-council-open-book-2025-26 --next-version
+      openbook publish out/anytown-borough-council-open-book-2025-26 --to s3://my-bucket/openbook
+      openbook publish out/anytown-borough-council-open-book-2025-26 --to s3://openbook \\
           --endpoint-url https://minio.example.gov.uk
-      CKAN_API_TOKEN=... openbook publish out/anytown-borough-council-2025-26 \\
+      CKAN_API_TOKEN=... openbook publish out/anytown-borough-council-open-book-2025-26 \\
           --to ckan+https://data.example.gov.uk --ckan-org anytown-borough-council
 
     \b
