@@ -433,3 +433,82 @@ def test_a_resource_without_a_valid_hash_is_refused(tmp_path, hash_value, said):
     from openbook.publish.targets import target
     with pytest.raises(OpenbookError, match=said.replace("(", r"\(")):
         target(str(pkg)).packages()
+
+
+def test_hostile_and_careless_publishes_are_refused_in_one_line(tmp_path):
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    before = snapshot(cat)
+    # a version that would land on latest/ or outside the dataset folder
+    for bad in ("latest", "1.0.0/../../x", "", " "):
+        with pytest.raises(OpenbookError, match="not a version"):
+            publish(P.ANYTOWN, to=str(cat), version=bad)
+
+    # a size that is not a number, or is negative
+    def text_size(d):
+        d["resources"][0]["bytes"] = str(d["resources"][0]["bytes"])
+    with pytest.raises(OpenbookError, match="not a number of bytes"):
+        publish(P.copy(P.ANYTOWN, tmp_path / "text-size", edit=text_size), to=str(cat))
+
+    def negative(d):
+        d["resources"][0]["bytes"] = -1
+    with pytest.raises(OpenbookError, match="changed after packaging"):
+        publish(P.copy(P.ANYTOWN, tmp_path / "negative", edit=negative), to=str(cat))
+
+    # an upper-case sha256 is still a sha256
+    def upper(d):
+        for r in d["resources"]:
+            r["hash"] = "sha256:" + r["hash"].split(":")[1].upper()
+    publish(P.copy(P.ANYTOWN, tmp_path / "upper", edit=upper), to=str(cat), version="1.0.1")
+    assert snapshot(cat / DS / "1.0.0") == {k[len(f"{DS}/1.0.0/"):]: v for k, v in before.items()
+                                             if k.startswith(f"{DS}/1.0.0/")}
+
+    # --next-version after a version that is not numbers and dots
+    odd = P.copy(P.ANYTOWN, tmp_path / "odd", version="2025a")
+    publish(odd, to=str(cat))
+    changed = P.copy(odd, tmp_path / "odd-changed")
+    P.append_rows(changed, "data/functions.csv", "https://anytown.gov.uk,F04,Libraries\n")
+    with pytest.raises(OpenbookError, match="cannot tell which comes next"):
+        publish(changed, to=str(cat), next_version=True)
+
+
+def test_a_damaged_published_descriptor_is_never_written_over(tmp_path):
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    (cat / DS / "1.0.0" / "datapackage.json").write_text("{ not json")
+    with pytest.raises(Refused, match="already published there with other content"):
+        publish(P.ANYTOWN, to=str(cat))
+    assert (cat / DS / "1.0.0" / "datapackage.json").read_text() == "{ not json"
+
+
+def test_a_killed_publisher_never_leaves_the_catalogue_locked(tmp_path):
+    cat = tmp_path / "catalogue"
+    cat.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
+         "from openbook.publish.local import catalogue_lock\n"
+         "with catalogue_lock(Path(sys.argv[1]), 'c'):\n    print('locked', flush=True)\n    time.sleep(600)",
+         str(cat)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        waiting = subprocess.Popen([sys.executable, "-c", "from openbook.cli import cli; cli()", "publish",
+                                    str(P.ANYTOWN), "--to", str(cat)], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            waiting.wait(timeout=3)  # it waits for the lock: nothing is written meanwhile
+        assert not (cat / "index.html").exists()
+        holder.kill()  # SIGKILL: no clean-up runs; the OS releases the lock
+        out, err = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (cat / DS / "latest" / "datapackage.json").is_file()
+
+
+def test_the_lock_path_taken_by_a_folder_is_one_clear_line(tmp_path):
+    cat = tmp_path / "catalogue"
+    (cat / ".openbook-publish.lock").mkdir(parents=True)
+    run = run_cli(str(P.ANYTOWN), "--to", str(cat))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and "could not write the catalogue" in run.stderr

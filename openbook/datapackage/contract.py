@@ -386,8 +386,11 @@ def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
             raise OpenbookError(f"{label}: {rpath} is listed in datapackage.json but missing. {RECREATE}")
         size = file.stat().st_size if file is not None else len(data)
         digest = sha256_file(file) if file is not None else sha256_bytes(data)
-        if "bytes" in res and (type(res["bytes"]) is not int or res["bytes"] != size):
-            raise OpenbookError(f"{label}: {rpath} has {size} bytes but datapackage.json says {str(res['bytes'])[:40]}; "
+        if "bytes" in res and type(res["bytes"]) is not int:
+            raise OpenbookError(f"{where}: resource {rname!r} ({rpath}) gives its size as {str(res['bytes'])[:40]!r}, "
+                                f"not a number of bytes. {RECREATE}")
+        if "bytes" in res and res["bytes"] != size:
+            raise OpenbookError(f"{label}: {rpath} has {size} bytes but datapackage.json says {res['bytes']}; "
                                 f"the file changed after packaging. {RECREATE}")
         if expected.partition(":")[2].lower() != digest:
             raise OpenbookError(f"{label}: {rpath} does not match the sha256 in datapackage.json; "
