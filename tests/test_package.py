@@ -295,3 +295,21 @@ def test_holds_and_version_from_the_command_line(tmp_path):
         res = package_cli(src, *opts, *bad, "-o", tmp_path / "bad")
         assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
         assert not any((tmp_path / "bad").iterdir())
+
+
+def test_an_organogram_is_named_for_what_it_is(tmp_path):
+    # The header of data.gov.uk's senior organogram files (shared corpus README), rows of our own.
+    src = tmp_path / "senior.csv"
+    src.write_text(
+        '"Post Unique Reference","Name","Grade (or equivalent)","Job Title","Job/Team Function","Parent Department",'
+        '"Organisation","Unit","Contact Phone","Contact E-mail","Reports to Senior Post","Salary Cost of Reports (£)",'
+        '"FTE","Actual Pay Floor (£)","Actual Pay Ceiling (£)","Professional/Occupational Group","Notes","Valid?"\n'
+        '"1","N/D","SCS1","Director","Leads","Anytown Borough Council","Anytown Borough Council","Finance","N/D",'
+        '"N/D","XX","0","1","0","0","Finance","",""\n', encoding="utf-8")
+    opts = dict(ANYTOWN, period="2025-09")
+    result = package(src, out_dir=tmp_path / "out", allow_invalid=True, allow_personal_data=True, **opts)
+    assert result.descriptor["name"] == "anytown-borough-council-organogram-2025-09"
+    both = package([src, _spend_csv(tmp_path / "payments.csv")], out_dir=tmp_path / "out2", allow_invalid=True,
+                   allow_personal_data=True, **opts)
+    assert both.descriptor["name"] == "anytown-borough-council-organogram-and-spend-2025-09"
+    assert both.descriptor["title"] == "Anytown Borough Council: organogram and spend 2025-09"
