@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -512,3 +513,19 @@ def test_the_lock_path_taken_by_a_folder_is_one_clear_line(tmp_path):
     run = run_cli(str(P.ANYTOWN), "--to", str(cat))
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "could not write the catalogue" in run.stderr
+
+
+def test_latest_left_behind_by_a_failed_run_is_put_right_and_reported(tmp_path):
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    v2 = P.copy(P.ANYTOWN, tmp_path / "v2", version="1.1.0")
+    P.append_rows(v2, "data/spend.csv", "https://anytown.gov.uk,T9999,2026-03-31,New Supplier,F01,£1.00\n")
+    publish(v2, to=str(cat))
+    # as if latest/ had never been updated to 1.1.0
+    shutil.rmtree(cat / DS / "latest")
+    shutil.copytree(cat / DS / "1.0.0", cat / DS / "latest")
+    result = publish(P.ANYTOWN, to=str(cat))  # republishing the older version
+    assert (f"{DS}/latest/data/spend.csv", "update") in [(a.target, a.action) for a in result.actions]
+    assert P.read_descriptor(cat / DS / "latest")["version"] == "1.1.0"
+    assert snapshot(cat / DS / "latest") == snapshot(v2)
+    assert all(a.action == "unchanged" for a in publish(P.ANYTOWN, to=str(cat)).actions)

@@ -286,3 +286,26 @@ def test_two_publishers_into_one_bucket_both_stay_listed(s3_server, bucket):
                           "acme-services-ltd/acme-services-ltd-2025-26"}, f"trial {trial}"
         index = read("index.html").decode()
         assert "anytown-borough-council-2025-26/index.html" in index and "acme-services-ltd-2025-26/index.html" in index
+
+
+def test_two_versions_published_at_once_leave_latest_on_the_higher(s3_server, bucket, tmp_path):
+    env = dict(os.environ, AWS_ENDPOINT_URL=s3_server)
+    packages = []
+    for version, row in (("1.1.0", "T9998"), ("1.2.0", "T9999")):
+        pkg = P.copy(P.ANYTOWN, tmp_path / version, version=version)
+        P.append_rows(pkg, "data/spend.csv", f"https://anytown.gov.uk,{row},2026-03-31,New Supplier,F01,£1.00\n")
+        packages.append(pkg)
+    for trial in range(3):
+        to = f"s3://{bucket}/versions-{trial}"
+        runs = [subprocess.Popen([sys.executable, "-c", "from openbook.cli import cli; cli()", "publish",
+                                  str(pkg), "--to", to], cwd=ROOT, env=env, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for pkg in packages]
+        for run in runs:
+            out, errs = run.communicate(timeout=120)
+            assert run.returncode == 0, errs
+        read = reader(s3_server, bucket, f"versions-{trial}/")
+        assert json.loads(read(f"{DS}/latest/datapackage.json"))["version"] == "1.2.0", f"trial {trial}"
+        assert read(f"{DS}/latest/data/spend.csv") == (packages[1] / "data/spend.csv").read_bytes()
+        page = read(f"{DS}/index.html").decode()
+        assert 'href="1.1.0/datapackage.json"' in page and 'href="1.2.0/datapackage.json"' in page, f"trial {trial}"
+        assert P.broken_descriptors(read, keys(s3_server, bucket, f"versions-{trial}/")) == []

@@ -14,8 +14,8 @@ previous state readable and is completed by running it again:
 2. ``latest/`` (only once the version folder is complete), the same way
    (the folder target builds it aside and swaps it in);
 3. the dataset page, catalog.json, and index.html; then the target is
-   listed again, and the pages written again if another publisher added a
-   dataset meanwhile.
+   listed again, and latest/ and the pages written again if another publisher
+   added a dataset or a version meanwhile.
 
 A version that has a datapackage.json on the target is published: it is never
 written again with other content (plan.settle_version refuses, or picks the
@@ -31,8 +31,9 @@ import re
 from typing import Optional
 
 from openbook.publish import catalogue
-from openbook.publish.plan import (CREATE, DELETE, UPDATE, Action, Progress, Step, diff, settle_version,
-                   writes_last_descriptor)
+from openbook.errors import OpenbookError
+from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress, Step, diff,
+                   settle_version, writes_last_descriptor)
 from openbook.datapackage.contract import (DESCRIPTOR, LATEST, Item, Package, ReaderFiles, choose_latest,
                                           load_package, version_key)
 
@@ -91,7 +92,7 @@ class Store:
 _VERSION_DESCRIPTOR = re.compile(r"^([^/]+)/([^/]+)/([^/]+)/" + re.escape(DESCRIPTOR) + r"$")
 
 # How many times the pages are rebuilt when another publisher added a dataset
-# while this one wrote them (S3 has no lock; see _write_pages).
+# while this one wrote them (S3 has no lock; see _settle).
 PAGE_ROUNDS = 5
 
 
@@ -139,7 +140,7 @@ def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[P
         if any(s.action.action != "unchanged" for s in l_steps):
             store.replace_folder(lprefix, l_steps, l_items, progress, copy_from=vprefix)
         store.run(p_steps, progress)
-        _write_pages(store, pkg, published, progress)
+        actions += _settle(store, pkg, published, progress)
     return actions, store.url(f"{base}index.html"), pkg
 
 
@@ -164,24 +165,51 @@ def _pages(store: Store, published: dict[tuple[str, str], set[str]], pkg: Packag
     return catalogue.render(datasets, current)
 
 
-def _write_pages(store: Store, pkg: Package, rendered: dict[tuple[str, str], set[str]],
-                 progress: Optional[Progress]) -> None:
-    """Make sure the pages written list every dataset now on the target.
+def _settle(store: Store, pkg: Package, rendered: dict[tuple[str, str], set[str]],
+            progress: Optional[Progress]) -> list[Action]:
+    """Make sure the target, as it is now, has latest/ on the highest version of
+    this dataset and pages that list every dataset; returns what that wrote.
 
     Two publishers into one bucket may each list it before the other's
-    datapackage.json is there; the one that writes index.html last would then
-    leave the other's dataset out. So after writing the pages, list again:
-    whoever wrote last sees every dataset whose datapackage.json came first,
-    and writes the pages again until nothing is missing. (A folder catalogue
-    is also locked, local.py, so there this only confirms.)"""
+    datapackage.json is there: the one that writes index.html last would then
+    leave the other's dataset out, and a lower version could be copied to
+    latest/ after a higher one. So after writing, list again: whoever writes
+    last sees every datapackage.json that came first, and writes again until
+    nothing is missing. (A folder catalogue is also locked, local.py, so there
+    this only confirms, or repairs a latest/ that a failed run left behind.)"""
+    done: list[Action] = []
+    base = f"{pkg.org_slug}/{pkg.name}/"
     for _ in range(PAGE_ROUNDS):
         existing = store.listing()
         now = _published(existing)
+        done += _latest_follows(store, base, now.get((pkg.org_slug, pkg.name), set()), existing, progress)
         if all(rendered.get(key, set()) >= vs for key, vs in now.items()):
-            return
+            break
         for key, vs in now.items():
             rendered.setdefault(key, set()).update(vs)
-        store.run(diff(_pages(store, rendered, pkg), existing, store.sha256), progress)
+        steps = diff(_pages(store, rendered, pkg), existing, store.sha256)
+        store.run(steps, progress)
+        done += [s.action for s in steps if s.action.action != UNCHANGED]
+    return done
+
+
+def _latest_follows(store: Store, base: str, versions: set[str], existing: dict[str, int],
+                    progress: Optional[Progress]) -> list[Action]:
+    """Put the highest version in latest/ if it is not there (see _settle)."""
+    if not versions:
+        return []
+    source = f"{base}{max(versions, key=version_key)}/"
+    lprefix = f"{base}{LATEST}/"
+    if store.sha256(source + DESCRIPTOR) == store.sha256(lprefix + DESCRIPTOR):
+        return []
+    try:
+        highest = load_package(f"{store.label.rstrip('/')}/{source}", ReaderFiles(lambda rel: store.read(source + rel)))
+    except OpenbookError:
+        return []  # that version is damaged: latest/ stays as it is rather than copy it
+    items = [i.moved(lprefix + i.path) for i in highest.items]
+    steps = writes_last_descriptor(diff(items, existing, store.sha256, delete_scope=lprefix))
+    store.replace_folder(lprefix, steps, items, progress, copy_from=source)
+    return [s.action for s in steps if s.action.action != UNCHANGED]
 
 
 def _read_json(store: Store, key: str) -> Optional[dict]:
