@@ -313,3 +313,16 @@ def test_an_organogram_is_named_for_what_it_is(tmp_path):
                    allow_personal_data=True, **opts)
     assert both.descriptor["name"] == "anytown-borough-council-organogram-and-spend-2025-09"
     assert both.descriptor["title"] == "Anytown Borough Council: organogram and spend 2025-09"
+
+
+def test_a_workbook_named_for_cards_with_a_plain_sheet_name_holds_card_transactions(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["OrganisationURI", "OrganisationLabel", "PaymentDate", "OrganisationalUnit", "BeneficiaryName",
+               "Purpose", "Amount"])
+    ws.append(["https://www.anytown.gov.uk/", "Anytown", "2025-04-30", "Finance", "Acme Supplies Ltd", "Paper", 61.5])
+    src = tmp_path / "Anytown GPC April 2025.xlsx"
+    wb.save(src)
+    result = package(src, out_dir=tmp_path / "out", **ANYTOWN)
+    assert result.descriptor["name"] == "anytown-borough-council-card-transactions-2025-04"

@@ -74,8 +74,9 @@ def holdings(present: list[str], profile: dict, spend_csv: Path, spend_sources: 
 
 def _card_transactions(spend_csv: Path, sources: list[str]) -> bool:
     """Whether the spend table holds card payments only: every CardTransaction
-    value says a card; else every file or sheet it came from is named for
-    cards; else every row has a merchant category code (cards alone have one)."""
+    value says a card; else each of its ``sources`` (a file's name and its
+    sheet's) is named for cards; else every row has a merchant category code
+    (cards alone have one)."""
     frame = pl.read_csv(spend_csv, columns=["CardTransaction", "MerchantCategoryCode"], infer_schema_length=0)
     flags = frame["CardTransaction"].drop_nulls().str.strip_chars().str.to_lowercase()
     flags = flags.filter(flags != "")
@@ -207,7 +208,7 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
         what = holds.strip() if holds else holdings(
             _present(report, writer), standard.profile(report.profile or "council"),
             work / "data" / "spend.csv",
-            [n for t in report.tables if t.schema == "spend" for n in (Path(t.path).stem, t.sheet)])
+            [f"{Path(t.path).stem} {t.sheet or ''}" for t in report.tables if t.schema == "spend"])
         name = package_name(meta.org_name, what, meta.period)
         protection = {c.code for c in REGISTRY.values() if c.category == "data protection"}
         refused = _refusal(report, allow_invalid, allow_personal_data, protection)
