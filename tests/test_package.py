@@ -176,7 +176,7 @@ def test_metadata_from_yaml_and_the_command_line_wins(tmp_path):
                                             "period: 2025-04\npopulation: 98,400\n", encoding="utf-8")
     result = package(src, out_dir=tmp_path / "out", period="2025-05")
     d = result.descriptor
-    assert d["name"] == "anytown-borough-council-2025-05"
+    assert d["name"] == "anytown-borough-council-spend-2025-05"  # who, what and when
     assert d["temporalCoverage"] == {"start": "2025-05-01", "end": "2025-05-31"}
     assert d["openbook"]["population"] == 98400
     data = (result.path / "data" / "spend.csv").read_text(encoding="utf-8").splitlines()
@@ -199,3 +199,130 @@ def test_an_unreadable_period_is_one_clear_line(tmp_path):
     assert res.exit_code == 2
     assert "Q3" in res.output and len(res.output.strip().splitlines()) == 1
     assert not any((tmp_path / "out").iterdir())
+
+
+# --------------------------------------------------------------------------- names: who, what and when
+
+GPC = (Path(__file__).resolve().parent / "fixtures" / "corpus" / "trafford"
+       / "government_procurement_card_transactions" / "government_procurement_card_transactions_2026-27.csv")
+TRAFFORD = ["--org-name", "Trafford Council", "--org-uri", "https://www.trafford.gov.uk", "--period", "2026-27"]
+# Trafford's supplier-spend header (shared corpus README), with rows of our own.
+SUPPLIER_SPEND = (
+    "OrganisationLabel,OrganisationURI,EffectiveDate,OrganisationalUnit,BeneficiaryName,BeneficiaryOtherID,"
+    "PaymentDate,TransactionNumber,Amount,IrrecoverableVATAmount,Purpose,ProclassLabel,ProclassCode,InvoiceNumber,"
+    "ProfitCentre,VATRegistrationNumber\n"
+    "Trafford Council,https://www.trafford.gov.uk,2026-04-30,Highways,Acme Surfacing Ltd,S100,2026-04-12,T1,"
+    "12500.00,0,Road resurfacing,Highways,HW1,INV-1,PC10,GB123456789\n"
+    "Trafford Council,https://www.trafford.gov.uk,2026-04-30,Libraries,Book Supplies Ltd,S200,2026-04-20,T2,"
+    "880.40,0,Books,Libraries,LB1,INV-2,PC20,GB987654321\n")
+
+
+def package_cli(*args):
+    return CliRunner().invoke(cli, ["package", *map(str, args)])
+
+
+def test_card_transactions_and_supplier_spend_of_one_year_never_share_a_name(tmp_path):
+    """Issue 14 case 4: both were named trafford-council-2026-27, so publishing the
+    second replaced the first."""
+    spend = tmp_path / "trafford-supplier-spend-2026-27.csv"
+    spend.write_text(SUPPLIER_SPEND, encoding="utf-8")
+    out = tmp_path / "out"
+    cards = package_cli(GPC, *TRAFFORD, "-o", out, "--allow-invalid", "--allow-personal-data")
+    assert cards.exit_code == 0, cards.output
+    payments = package_cli(spend, *TRAFFORD, "-o", out)
+    assert payments.exit_code == 0, payments.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["trafford-council-card-transactions-2026-27", "trafford-council-spend-2026-27"]
+    card_d = json.loads((out / names[0] / "datapackage.json").read_text())
+    assert card_d["title"] == "Trafford Council: card transactions 2026-27"
+    assert json.loads((out / names[1] / "datapackage.json").read_text())["title"] == "Trafford Council: spend 2026-27"
+
+    # Both go into one catalogue, side by side.
+    from openbook.publish import publish
+    cat = tmp_path / "catalogue"
+    for name in names:
+        publish(out / name, to=str(cat))
+    listed = {d["dct:identifier"] for d in json.loads((cat / "catalog.json").read_text())["dcat:dataset"]}
+    assert listed == {f"trafford-council/{n}" for n in names}
+
+
+def _spend_csv(path: Path, extra_header: str = "", extra: tuple[str, str] = ("", "")) -> Path:
+    head = "OrganisationURI,OrganisationLabel,PaymentDate,OrganisationalUnit,BeneficiaryName,Purpose,Amount"
+    rows = ["https://www.anytown.gov.uk/,Anytown,30/04/2025,Finance,Acme Supplies Ltd,Paper,612.50",
+            "https://www.anytown.gov.uk/,Anytown,29/04/2025,Parks,Green Spaces Ltd,Mowing,75.00"]
+    lines = [head + extra_header] + [r + e for r, e in zip(rows, extra)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+ANYTOWN = dict(org_name="Anytown Borough Council", org_uri="https://www.anytown.gov.uk/", period="2025-04")
+
+
+@pytest.mark.parametrize("file_name, extra_header, extra, holds", [
+    ("payments-2025-04.csv", "", ("", ""), "spend"),
+    # the file's name says cards (as in schemas/spend.json's sheet names)
+    ("gpc-2025-04.csv", "", ("", ""), "card-transactions"),
+    ("Purchase_Card_Transactions_April.csv", "", ("", ""), "card-transactions"),
+    # the CardTransaction column says card on every row / not on every row
+    ("payments-2025-04.csv", ",Procurement Card", (",GPC", ",Yes"), "card-transactions"),
+    ("gpc-2025-04.csv", ",CardTransaction", (",GPC", ",No"), "spend"),
+    # a merchant category code on every row: only card payments have one
+    ("payments-2025-04.csv", ",MerchantCategoryCode", (",5111", ",0780"), "card-transactions"),
+    ("payments-2025-04.csv", ",MerchantCategoryCode", (",5111", ","), "spend"),
+])
+def test_what_a_spend_file_holds_comes_from_its_own_evidence(tmp_path, file_name, extra_header, extra, holds):
+    src = _spend_csv(tmp_path / file_name, extra_header, extra)
+    result = package(src, out_dir=tmp_path / "out", **ANYTOWN)
+    assert result.descriptor["name"] == f"anytown-borough-council-{holds}-2025-04"
+
+
+def test_a_whole_submission_is_open_book_data(tmp_path):
+    result = package(EXAMPLES / COUNCILS[0], out_dir=tmp_path)
+    d = result.descriptor
+    assert d["name"] == "anytown-borough-council-open-book-2025-26"
+    assert d["title"] == "Anytown Borough Council: open-book data 2025-26"
+
+
+def test_holds_and_version_from_the_command_line(tmp_path):
+    src = _spend_csv(tmp_path / "april.csv")
+    opts = ["--org-name", "Anytown Borough Council", "--org-uri", "https://www.anytown.gov.uk/", "--period", "2025-04"]
+    res = package_cli(src, *opts, "--holds", "Card transactions (GPC)", "--version", "1.1.0", "-o", tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    d = json.loads((tmp_path / "out" / "anytown-borough-council-card-transactions-gpc-2025-04" /
+                    "datapackage.json").read_text())
+    assert d["version"] == "1.1.0" and d["title"] == "Anytown Borough Council: Card transactions (GPC) 2025-04"
+    for bad in (["--holds", " -- "], ["--version", "../1"], ["--version", "latest"]):
+        res = package_cli(src, *opts, *bad, "-o", tmp_path / "bad")
+        assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
+        assert not any((tmp_path / "bad").iterdir())
+
+
+def test_an_organogram_is_named_for_what_it_is(tmp_path):
+    # The header of data.gov.uk's senior organogram files (shared corpus README), rows of our own.
+    src = tmp_path / "senior.csv"
+    src.write_text(
+        '"Post Unique Reference","Name","Grade (or equivalent)","Job Title","Job/Team Function","Parent Department",'
+        '"Organisation","Unit","Contact Phone","Contact E-mail","Reports to Senior Post","Salary Cost of Reports (£)",'
+        '"FTE","Actual Pay Floor (£)","Actual Pay Ceiling (£)","Professional/Occupational Group","Notes","Valid?"\n'
+        '"1","N/D","SCS1","Director","Leads","Anytown Borough Council","Anytown Borough Council","Finance","N/D",'
+        '"N/D","XX","0","1","0","0","Finance","",""\n', encoding="utf-8")
+    opts = dict(ANYTOWN, period="2025-09")
+    result = package(src, out_dir=tmp_path / "out", allow_invalid=True, allow_personal_data=True, **opts)
+    assert result.descriptor["name"] == "anytown-borough-council-organogram-2025-09"
+    both = package([src, _spend_csv(tmp_path / "payments.csv")], out_dir=tmp_path / "out2", allow_invalid=True,
+                   allow_personal_data=True, **opts)
+    assert both.descriptor["name"] == "anytown-borough-council-organogram-and-spend-2025-09"
+    assert both.descriptor["title"] == "Anytown Borough Council: organogram and spend 2025-09"
+
+
+def test_a_workbook_named_for_cards_with_a_plain_sheet_name_holds_card_transactions(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["OrganisationURI", "OrganisationLabel", "PaymentDate", "OrganisationalUnit", "BeneficiaryName",
+               "Purpose", "Amount"])
+    ws.append(["https://www.anytown.gov.uk/", "Anytown", "2025-04-30", "Finance", "Acme Supplies Ltd", "Paper", 61.5])
+    src = tmp_path / "Anytown GPC April 2025.xlsx"
+    wb.save(src)
+    result = package(src, out_dir=tmp_path / "out", **ANYTOWN)
+    assert result.descriptor["name"] == "anytown-borough-council-card-transactions-2025-04"

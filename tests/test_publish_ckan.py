@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from openbook.errors import OpenbookError
+from openbook.errors import OpenbookError, Refused
 from openbook.publish import publish
 from openbook.publish.ckan import dataset_name
 from openbook.datapackage.contract import open_package
@@ -132,7 +132,9 @@ def test_dry_run_changes_nothing(ckan, pkg):
     publish(pkg, to=ckan.target)
     before = dataset(ckan, name)
     P.append_rows(pkg, "data/functions.csv", "https://anytown.gov.uk,F04,Libraries\n")
-    plan = publish(pkg, to=ckan.target, dry_run=True)
+    with pytest.raises(Refused, match="already published there with other content"):
+        publish(pkg, to=ckan.target, dry_run=True)
+    plan = publish(pkg, to=ckan.target, dry_run=True, version="1.1.0")
     assert {a.target: a.action for a in plan.actions}["data/functions.csv"] == "update"
     after = dataset(ckan, name)
     assert after["metadata_modified"] == before["metadata_modified"]
@@ -148,7 +150,7 @@ def test_resources_removed_from_the_package_go_but_hand_added_ones_stay(ckan, pk
                                "url": "https://anytown.gov.uk/report.pdf"})
     assert link.status_code == 200
     P.remove_resource(pkg, "roles-senior")
-    result = publish(pkg, to=ckan.target)
+    result = publish(pkg, to=ckan.target, version="1.1.0")
     assert ("data/roles-senior.csv (resource roles-senior.csv)", "delete") in [(a.target, a.action)
                                                                               for a in result.actions]
     names = [r["name"] for r in dataset(ckan, name)["resources"]]
@@ -191,7 +193,7 @@ def test_file_over_the_upload_limit_is_a_clear_error(ckan, pkg):
     name = dataset_name_of(pkg)
     P.add_resource(pkg, "big", P.big_csv(1_600_000))
     with pytest.raises(OpenbookError) as err:
-        publish(pkg, to=ckan.target)
+        publish(pkg, to=ckan.target, version="1.1.0")
     msg = str(err.value)
     assert "(data/big.csv)" in msg and "larger than" in msg and "ckan.max_resource_size" in msg
     assert "1.6 MB" in msg and "\n" not in msg
@@ -283,3 +285,33 @@ def test_an_address_that_is_not_ckan_is_a_clear_error(ckan, monkeypatch):
     not_ckan = f"ckan+http://127.0.0.1:{ckan.stack.solr.port}"  # the Solr stand-in answers HTTP, not as CKAN
     with pytest.raises(OpenbookError, match="did not answer like a CKAN API"):
         publish(P.ANYTOWN, to=not_ckan)
+
+
+def test_other_content_under_the_published_version_is_refused(ckan, pkg, tmp_path):
+    """Issue 14 case 4 on CKAN: the dataset's version is never given other content."""
+    name = publish(pkg, to=ckan.target).url.rsplit("/", 1)[1]
+    before = dataset(ckan, name)
+    other = P.copy(pkg, tmp_path / "other")
+    P.append_rows(other, "data/spend.csv", "https://anytown.gov.uk,T9999,2026-03-31,New Supplier,F01,£1.00\n")
+    env = dict(os.environ, CKAN_API_TOKEN=ckan.token)
+    refused = run_cli(str(other), "--to", ckan.target, env=env)
+    assert refused.returncode == 1, refused.stderr
+    line = refused.stderr.strip()
+    assert len(line.splitlines()) == 1 and "version 1.0.0 is already published" in line
+    assert "--version 1.1.0" in line and ckan.token not in line
+    after = dataset(ckan, name)
+    assert after["metadata_modified"] == before["metadata_modified"]
+    assert [(r["id"], r["hash"]) for r in after["resources"]] == [(r["id"], r["hash"]) for r in before["resources"]]
+
+    # Packaged again later, same content: unchanged, and the published descriptor stays.
+    def later(d):
+        d["created"] = "2026-02-01T00:00:00Z"
+    again = P.copy(pkg, tmp_path / "again", edit=later)
+    assert all(a.action == "unchanged" for a in publish(again, to=ckan.target).actions)
+
+    # --next-version: 1.1.0 once, then nothing to do.
+    first = publish(other, to=ckan.target, next_version=True)
+    assert first.version == "1.1.0" and dataset(ckan, name)["version"] == "1.1.0"
+    second = publish(other, to=ckan.target, next_version=True)
+    assert second.version == "1.1.0" and all(a.action == "unchanged" for a in second.actions), second.actions
+    assert broken(ckan, dataset(ckan, name)) == []

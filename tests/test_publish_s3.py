@@ -12,7 +12,7 @@ import boto3
 import pytest
 import requests
 
-from openbook.errors import OpenbookError
+from openbook.errors import OpenbookError, Refused
 from openbook.publish import publish
 from servers import packages as P
 from servers.launch import TcpProxy, free_port
@@ -244,3 +244,68 @@ def test_failed_runs_never_show_the_secret(s3_server, bucket):
         assert FAKE_SECRET not in run.stdout + run.stderr
         assert FAKE_KEY_ID not in run.stdout + run.stderr
     assert "could not reach" in runs[0].stderr
+
+
+def test_other_content_under_a_published_version_is_refused(s3_server, bucket, tmp_path):
+    """Issue 14 case 4 on S3: a published version is never given other content."""
+    to = f"s3://{bucket}/pub"
+    publish(P.ANYTOWN, to=to, endpoint_url=s3_server)
+    read = reader(s3_server, bucket, "pub/")
+    before = {k: read(k) for k in keys(s3_server, bucket, "pub/")}
+    other = P.copy(P.ANYTOWN, tmp_path / "other")
+    P.append_rows(other, "data/spend.csv", "https://anytown.gov.uk,T9999,2026-03-31,New Supplier,F01,£1.00\n")
+    with pytest.raises(Refused) as err:
+        publish(other, to=to, endpoint_url=s3_server)
+    assert "version 1.0.0 is already published" in str(err.value) and "--version 1.1.0" in str(err.value)
+    assert {k: read(k) for k in keys(s3_server, bucket, "pub/")} == before
+
+    first = publish(other, to=to, endpoint_url=s3_server, next_version=True)
+    assert first.version == "1.1.0"
+    again = publish(other, to=to, endpoint_url=s3_server, next_version=True)
+    assert again.version == "1.1.0" and all(a.action == "unchanged" for a in again.actions)
+    assert read(f"{DS}/1.0.0/data/spend.csv") == before[f"{DS}/1.0.0/data/spend.csv"]
+    assert json.loads(read(f"{DS}/latest/datapackage.json"))["version"] == "1.1.0"
+    assert P.broken_descriptors(read, keys(s3_server, bucket, "pub/")) == []
+
+
+def test_two_publishers_into_one_bucket_both_stay_listed(s3_server, bucket):
+    """No lock on S3: each publisher lists the bucket again after writing the
+    pages and writes them again if a dataset is missing. Two real processes."""
+    env = dict(os.environ, AWS_ENDPOINT_URL=s3_server)
+    for trial in range(3):
+        to = f"s3://{bucket}/trial-{trial}"
+        runs = [subprocess.Popen([sys.executable, "-c", "from openbook.cli import cli; cli()", "publish",
+                                  str(pkg), "--to", to], cwd=ROOT, env=env, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for pkg in (P.ANYTOWN, P.ACME)]
+        for run in runs:
+            out, errs = run.communicate(timeout=120)
+            assert run.returncode == 0, errs
+        read = reader(s3_server, bucket, f"trial-{trial}/")
+        listed = {d["dct:identifier"] for d in json.loads(read("catalog.json"))["dcat:dataset"]}
+        assert listed == {"anytown-borough-council/anytown-borough-council-2025-26",
+                          "acme-services-ltd/acme-services-ltd-2025-26"}, f"trial {trial}"
+        index = read("index.html").decode()
+        assert "anytown-borough-council-2025-26/index.html" in index and "acme-services-ltd-2025-26/index.html" in index
+
+
+def test_two_versions_published_at_once_leave_latest_on_the_higher(s3_server, bucket, tmp_path):
+    env = dict(os.environ, AWS_ENDPOINT_URL=s3_server)
+    packages = []
+    for version, row in (("1.1.0", "T9998"), ("1.2.0", "T9999")):
+        pkg = P.copy(P.ANYTOWN, tmp_path / version, version=version)
+        P.append_rows(pkg, "data/spend.csv", f"https://anytown.gov.uk,{row},2026-03-31,New Supplier,F01,£1.00\n")
+        packages.append(pkg)
+    for trial in range(3):
+        to = f"s3://{bucket}/versions-{trial}"
+        runs = [subprocess.Popen([sys.executable, "-c", "from openbook.cli import cli; cli()", "publish",
+                                  str(pkg), "--to", to], cwd=ROOT, env=env, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for pkg in packages]
+        for run in runs:
+            out, errs = run.communicate(timeout=120)
+            assert run.returncode == 0, errs
+        read = reader(s3_server, bucket, f"versions-{trial}/")
+        assert json.loads(read(f"{DS}/latest/datapackage.json"))["version"] == "1.2.0", f"trial {trial}"
+        assert read(f"{DS}/latest/data/spend.csv") == (packages[1] / "data/spend.csv").read_bytes()
+        page = read(f"{DS}/index.html").decode()
+        assert 'href="1.1.0/datapackage.json"' in page and 'href="1.2.0/datapackage.json"' in page, f"trial {trial}"
+        assert P.broken_descriptors(read, keys(s3_server, bucket, f"versions-{trial}/")) == []

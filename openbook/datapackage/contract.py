@@ -8,11 +8,14 @@ A package is ``datapackage.json`` plus the files its resources name
 - the descriptor is a JSON object with a name, a version and an
   organisation slug that are safe as folder names;
 - every resource path stays inside the package, and the file is there;
+- every resource gives a sha256 (``sha256:`` and 64 hex digits): a file
+  without one is refused, since its bytes could not be checked;
 - its size and sha256 match what the descriptor says.
 
 This module also holds the one version ordering (:func:`version_key`,
-SemVer precedence) and the one choice of the latest version of each dataset
-in a catalogue (:func:`choose_latest`).
+SemVer precedence), the next version (:func:`next_version`), what makes two
+packages the same content (:func:`same_content`), and the one choice of the
+latest version of each dataset in a catalogue (:func:`choose_latest`).
 """
 from __future__ import annotations
 
@@ -44,6 +47,8 @@ MAX_UNZIPPED_BYTES = 2 * 1024 ** 3
 # Names that become folder names on a target, or part of a CKAN dataset name.
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+# The one form of hash a package may give a resource (what `package` writes).
+_HASH = re.compile(r"^sha256:[0-9a-fA-F]{64}$")
 RECREATE = "Re-create the package with `openbook package`."
 
 
@@ -89,6 +94,50 @@ def version_key(version: str) -> tuple:
     main, dash, pre = text.partition("-")
     # A release (no pre-release) sorts after every pre-release of the same version.
     return (_identifiers(main), 0 if dash else 1, _identifiers(pre))
+
+
+def valid_version(version) -> bool:
+    """A version a package may have: safe as a folder name, and not "latest"."""
+    return isinstance(version, str) and bool(_VERSION.match(version)) and version != LATEST
+
+
+def next_version(version: str) -> str | None:
+    """The next minor version after ``version`` (1.0.0 -> 1.1.0, v2.3 -> v2.4,
+    1.1.0-rc1 -> 1.2.0), or None when it is not numbers and dots."""
+    text = str(version).strip()
+    prefix = text[:1] if text[:1] in ("v", "V") else ""
+    main = text[len(prefix):].split("+", 1)[0].split("-", 1)[0]
+    parts = main.split(".")
+    if not main or not all(p.isdigit() for p in parts):
+        return None
+    if len(parts) == 1:
+        return f"{prefix}{int(parts[0])}.1"
+    bumped = [str(int(parts[0])), str(int(parts[1]) + 1)] + ["0"] * (len(parts) - 2)
+    return prefix + ".".join(bumped)
+
+
+# What says when and by what a package was made, not what it holds: two
+# packages that differ only here have the same content.
+_CIRCUMSTANCES = ("created",)
+_OPENBOOK_CIRCUMSTANCES = ("generator",)
+
+
+def same_content(a: dict, b: dict, ignore_version: bool = False) -> bool:
+    """Whether two descriptors describe the same content: equal apart from
+    when and by which openbook they were made (and, if asked, their version).
+    Every resource's sha256 is in the descriptor, so equal descriptors mean
+    equal files."""
+    def essence(d: dict) -> dict:
+        out = {k: v for k, v in d.items() if k not in _CIRCUMSTANCES and not (ignore_version and k == "version")}
+        if isinstance(out.get("openbook"), dict):
+            out["openbook"] = {k: v for k, v in out["openbook"].items() if k not in _OPENBOOK_CIRCUMSTANCES}
+        return out
+    return essence(a) == essence(b)
+
+
+def descriptor_bytes(descriptor: dict) -> bytes:
+    """datapackage.json as the contract writes it: sorted keys, 2-space indent, UTF-8, a final newline."""
+    return (json.dumps(descriptor, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def choose_latest(keys: Iterable[str]) -> list[str]:
@@ -212,6 +261,19 @@ class Package:
             self._tables[resource] = rows
         return self._tables[resource]
 
+    def with_descriptor(self, raw: bytes) -> "Package":
+        """The same files under another datapackage.json (``raw``): the one
+        already published, or this one with another version."""
+        descriptor = json.loads(raw.decode("utf-8-sig"))
+        return Package(self.label, descriptor, self.items[:-1] + [Item.from_bytes(DESCRIPTOR, raw)],
+                       in_latest=self.in_latest)
+
+    def with_version(self, version: str) -> "Package":
+        if not valid_version(version):
+            raise OpenbookError(f"version {version!r}: not a version such as 1.1.0. Give one made of letters, "
+                                "digits, '.', '-' and '+'.")
+        return self.with_descriptor(descriptor_bytes(dict(self.descriptor, version=version)))
+
     def resource_names(self) -> list[str]:
         return list(dict.fromkeys(i.resource["name"] for i in self.items if i.resource is not None))
 
@@ -284,7 +346,7 @@ def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
     need(isinstance(name, str) and _SLUG.match(name),
          f"the package name {name!r} is missing or not lower-case letters, digits, '-', '_' or '.'")
     version = descriptor.get("version")
-    need(isinstance(version, str) and _VERSION.match(version) and version != LATEST,
+    need(valid_version(version),
          f"the version {version!r} is missing or not a version such as 1.0.0")
     pkg = Package(label, descriptor, [], in_latest=in_latest)
     slug = pkg.org_slug
@@ -307,6 +369,14 @@ def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
              f"resource {rname!r} has path {rpath!r}, which leaves the package folder")
         need(rpath not in seen, f"two resources share the path {rpath!r}")
         seen.add(rpath)
+        expected = res.get("hash")
+        if not isinstance(expected, str) or not _HASH.match(expected):
+            # Without a sha256 to check, publish would upload (and compare would
+            # count) bytes that nobody vouched for.
+            said = ("has no hash" if expected in (None, "") else
+                    f"has the hash {str(expected)[:80]!r} instead of sha256: and 64 hex digits")
+            raise OpenbookError(f"{where}: resource {rname!r} ({rpath}) {said}, so its bytes cannot be "
+                                f"checked. {RECREATE}")
         try:
             file = files.local(rpath)
         except _Outside:
@@ -316,15 +386,15 @@ def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
             raise OpenbookError(f"{label}: {rpath} is listed in datapackage.json but missing. {RECREATE}")
         size = file.stat().st_size if file is not None else len(data)
         digest = sha256_file(file) if file is not None else sha256_bytes(data)
+        if "bytes" in res and type(res["bytes"]) is not int:
+            raise OpenbookError(f"{where}: resource {rname!r} ({rpath}) gives its size as {str(res['bytes'])[:40]!r}, "
+                                f"not a number of bytes. {RECREATE}")
         if "bytes" in res and res["bytes"] != size:
             raise OpenbookError(f"{label}: {rpath} has {size} bytes but datapackage.json says {res['bytes']}; "
                                 f"the file changed after packaging. {RECREATE}")
-        expected = res.get("hash")
-        if expected:
-            algo, _, hexd = expected.partition(":") if ":" in expected else ("md5", "", expected)
-            if algo == "sha256" and hexd.lower() != digest:
-                raise OpenbookError(f"{label}: {rpath} does not match the sha256 in datapackage.json; "
-                                    f"the file changed after packaging. {RECREATE}")
+        if expected.partition(":")[2].lower() != digest:
+            raise OpenbookError(f"{label}: {rpath} does not match the sha256 in datapackage.json; "
+                                f"the file changed after packaging. {RECREATE}")
         items.append(Item(rpath, size, digest, file=file, data=data, resource=res))
     items.append(Item(DESCRIPTOR, len(raw), sha256_bytes(raw), file=desc_file,
                       data=None if desc_file is not None else raw))

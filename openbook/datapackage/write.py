@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -29,6 +30,7 @@ from openbook.check.text import looks_like_formula
 from openbook.check.totals import total_rows
 from openbook.standard.metadata import Metadata, slug
 from openbook.check.result import Report
+from openbook.datapackage.contract import valid_version
 
 LICENCES = {
     "OGL-UK-3.0": {"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0",
@@ -37,6 +39,62 @@ LICENCES = {
                   "path": "https://creativecommons.org/licenses/by/4.0/"},
     "CC0-1.0": {"name": "CC0-1.0", "title": "CC0 1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"},
 }
+
+# --------------------------------------------------------------------------- the package's name
+# A name says who, what and when: "trafford-council-card-transactions-2026-27".
+# Without the "what", a council's card transactions and its supplier spend
+# for one year would share a name, and publishing one would meet the other.
+
+WHOLE_SUBMISSION = "open-book data"  # every resource the profile requires
+_KIND_WORDS = {"roles-senior": "organogram", "roles-junior": "organogram"}
+CARD_TRANSACTIONS = "card transactions"
+# Card payments in a spend table: the values of its CardTransaction field
+# (schemas/spend.json) that say "by card", and words that name a card file or
+# sheet (the GPC and purchase-card names of schemas/spend.json, and their
+# common spellings).
+_CARD_VALUES = {"yes", "y", "gpc", "ccc"}
+_CARD_WORDS = re.compile(r"\b(gpc|p ?cards?|(purchas\w*|procurement|credit|corporate) cards?|cards? "
+                         r"(transactions?|payments?|spend\w*|expenditure))\b")
+
+
+def holdings(present: list[str], profile: dict, spend_csv: Path, spend_sources: list[str]) -> str:
+    """What a package holds, in words: "open-book data" for a whole submission,
+    else its kinds of table ("spend", "card transactions", "organogram"...)."""
+    required = {r["name"] for r in profile.get("resources", []) if r.get("required")}
+    if not present or (required and required <= set(present)):
+        return WHOLE_SUBMISSION
+    kinds: list[str] = []
+    for res in present:
+        words = _KIND_WORDS.get(res) or standard.load(res).get("title", res).lower()
+        if res == "spend" and _card_transactions(spend_csv, spend_sources):
+            words = CARD_TRANSACTIONS
+        if words not in kinds:
+            kinds.append(words)
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+
+
+def _card_transactions(spend_csv: Path, sources: list[str]) -> bool:
+    """Whether the spend table holds card payments only: every CardTransaction
+    value says a card; else each of its ``sources`` (a file's name and its
+    sheet's) is named for cards; else every row has a merchant category code
+    (cards alone have one)."""
+    frame = pl.read_csv(spend_csv, columns=["CardTransaction", "MerchantCategoryCode"], infer_schema_length=0)
+    flags = frame["CardTransaction"].drop_nulls().str.strip_chars().str.to_lowercase()
+    flags = flags.filter(flags != "")
+    if flags.len():
+        return bool(flags.is_in(list(_CARD_VALUES)).all())
+    named = [re.sub(r"[^a-z0-9]+", " ", name.lower()) for name in sources if name]
+    if named and all(_CARD_WORDS.search(name) for name in named):
+        return True
+    codes = frame["MerchantCategoryCode"]
+    return frame.height > 0 and codes.null_count() == 0 and bool((codes.str.strip_chars() != "").all())
+
+
+def package_name(org_name: str, holds: str, period: str) -> str:
+    """The package's name: who, what and when, as a slug."""
+    what = "open-book" if holds == WHOLE_SUBMISSION else holds
+    return slug(f"{org_name} {what} {period}")
+
 
 @dataclass
 class PackageResult:
@@ -110,8 +168,14 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
             org_uri: str | None = None, org_name: str | None = None, period: str | None = None,
             licence: str | None = None, population: int | None = None, zip: bool = False,
             allow_invalid: bool = False, allow_personal_data: bool = False,
-            skip_checks: Iterable[str] = (), progress=None) -> PackageResult:
+            skip_checks: Iterable[str] = (), progress=None, holds: str | None = None,
+            version: str | None = None) -> PackageResult:
     """Validate a submission and write it as a Frictionless Data Package.
+
+    Its name says who, what and when (``trafford-council-card-transactions-2026-27``):
+    ``holds`` says what in words ("card transactions"), else it comes from
+    the tables. ``version`` (default: the About sheet's, else 1.0.0) is the
+    version it will be published as.
 
     Settings come from an About sheet, then openbook.yaml beside the input,
     then these arguments (which win). Refuses (OpenbookError) a submission
@@ -141,14 +205,24 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
         meta = Metadata()
         meta.update(report.settings)
         meta.update({"org_uri": org_uri, "org_name": org_name, "period": period, "licence": licence,
-                     "population": population})
+                     "population": population, "version": version})
         licence_id = _check_settings(meta, paths[0])
-        name = slug(f"{meta.org_name} {meta.period}")
+        if meta.version not in (None, "") and not valid_version(str(meta.version).strip()):
+            raise OpenbookError(f"version {meta.version!r}: not a version such as 1.1.0. Give one made of letters, "
+                                "digits, '.', '-' and '+'.")
+        if holds is not None and not slug(holds):
+            raise OpenbookError(f"--holds {holds!r}: say in words what the package holds, such as "
+                                "\"card transactions\" or \"spend\".")
+        what = holds.strip() if holds else holdings(
+            _present(report, writer), standard.profile(report.profile or "council"),
+            work / "data" / "spend.csv",
+            [f"{Path(t.path).stem} {t.sheet or ''}" for t in report.tables if t.schema == "spend"])
+        name = package_name(meta.org_name, what, meta.period)
         protection = {c.code for c in REGISTRY.values() if c.category == "data protection"}
         refused = _refusal(report, allow_invalid, allow_personal_data, protection)
         if refused:
             raise Refused(refused)
-        descriptor = _descriptor(work, name, meta, licence_id, report, files, writer,
+        descriptor = _descriptor(work, name, what, meta, licence_id, report, files, writer,
                                  allow_invalid, allow_personal_data)
         if not report.valid:
             (work / "report.json").write_text(report.to_json(), encoding="utf-8")
@@ -200,14 +274,20 @@ def _refusal(report: Report, allow_invalid: bool, allow_personal: bool, protecti
     return None
 
 
-def _descriptor(work: Path, name: str, meta: Metadata, licence_id: str, report: Report, files: list[Path],
-                writer: _ResourceWriter, allow_invalid: bool, allow_personal: bool) -> dict:
+def _present(report: Report, writer: _ResourceWriter) -> list[str]:
+    """The resources packaged, in the profile's order."""
+    prof = standard.profile(report.profile or "council")
+    order = [r["name"] for r in prof.get("resources", [])] + standard.names()
+    return sorted(writer.files, key=order.index)
+
+
+def _descriptor(work: Path, name: str, what: str, meta: Metadata, licence_id: str, report: Report,
+                files: list[Path], writer: _ResourceWriter, allow_invalid: bool, allow_personal: bool) -> dict:
     prof_name = report.profile or "council"
     prof = standard.profile(prof_name)
     present = set(writer.files)
-    order = [r["name"] for r in prof.get("resources", [])] + standard.names()
     resources = []
-    for res in sorted(present, key=order.index):
+    for res in _present(report, writer):
         path = work / "data" / f"{res}.csv"
         resources.append({
             "name": res, "path": f"data/{res}.csv", "format": "csv", "mediatype": "text/csv",
@@ -231,11 +311,12 @@ def _descriptor(work: Path, name: str, meta: Metadata, licence_id: str, report: 
         validation["report"] = "report.json"
     descriptor = {
         "name": name,
-        "title": f"{meta.org_name}: open-book data {meta.period}",
-        "description": meta.description or (f"Open-book data published by {meta.org_name} for {meta.period}, "
+        "title": f"{meta.org_name}: {what} {meta.period}",
+        "description": meta.description or (f"{what[:1].upper()}{what[1:]} published by {meta.org_name} for "
+                                             f"{meta.period}, "
                                              f"to the openbook standard {standard.STANDARD_VERSION} "
                                              f"({prof.get('title', prof_name)})."),
-        "version": str(meta.version or "1.0.0"),
+        "version": str(meta.version or "1.0.0").strip(),
         "created": created,
         "licenses": [LICENCES[licence_id]],
         "publisher": {"title": meta.org_name, "path": meta.org_uri, "slug": org_slug},

@@ -9,7 +9,8 @@ One module per target behind one small interface: ``local`` (a folder),
 ``s3`` and ``ckan``; ``tree`` holds the folder/bucket layout they share, and
 ``plan`` the create/update/unchanged/delete planning. Every target is
 idempotent: publishing the same package again changes nothing and reports
-every file as "unchanged".
+every file as "unchanged". No target ever gives a published version other
+content (plan.settle_version).
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ DEFAULT_TARGET = "catalogue"
 
 def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: bool = False,
             endpoint_url: Optional[str] = None, ckan_org: Optional[str] = None,
-            progress: Optional[Progress] = None) -> PublishResult:
+            progress: Optional[Progress] = None, version: Optional[str] = None,
+            next_version: bool = False) -> PublishResult:
     """Publish the package at ``package_path`` (a folder or .zip) to ``to``.
 
     ``to`` is a folder path, ``s3://bucket[/prefix]`` or ``ckan+https://host``.
@@ -38,6 +40,11 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
     for S3-compatible services (otherwise AWS_ENDPOINT_URL, then AWS).
     ``ckan_org`` is the CKAN organisation (default: the package's
     organisation slug); the API token is read from CKAN_API_TOKEN.
+    ``version`` publishes the package as that version instead of its own.
+    A version already published is never changed: other content under it is
+    refused (Refused, exit 1), unless ``next_version``, which publishes
+    content that differs from the newest published version as the next one
+    (1.0.0 -> 1.1.0). ``result.version`` says which version was published.
     ``progress(path, done, total)`` is called as files upload; on a terminal
     a line per file is printed to stderr when it is not given.
 
@@ -56,7 +63,13 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
         if where.kind != "ckan":
             raise OpenbookError(f"{scrub(to)}: --ckan-org is for CKAN targets (ckan+https://host) only.")
         options["ckan_org"] = ckan_org
+    if version is not None and next_version:
+        raise OpenbookError("--version and --next-version: give one or the other.")
+    if next_version:
+        options["next_if_changed"] = True
     with open_package(package_path) as pkg:
+        if version is not None and str(version).strip() != pkg.version:
+            pkg = pkg.with_version(str(version).strip())
         return where.module.publish(pkg, to, dry_run=dry_run, progress=progress, **options)
 
 

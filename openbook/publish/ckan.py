@@ -32,7 +32,7 @@ from openbook.version import __version__
 from openbook.errors import OpenbookError, scrub
 from openbook.publish import http
 from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
-                   PublishResult, human_bytes)
+                   PublishResult, human_bytes, settle_version)
 from openbook.datapackage.contract import DESCRIPTOR, Item, Package, ReaderFiles, load_package
 
 TOKEN_ENV = "CKAN_API_TOKEN"
@@ -137,8 +137,9 @@ class Client:
 
 class Publisher:
     def __init__(self, pkg: Package, to: str, ckan_org: Optional[str], dry_run: bool,
-                 progress: Optional[Progress]):
+                 progress: Optional[Progress], next_if_changed: bool = False):
         self.pkg, self.dry_run, self.progress = pkg, dry_run, progress
+        self.next_if_changed = next_if_changed
         base = to[len("ckan+"):]
         parts = urlsplit(base)
         # The target as messages and results show it: never a user:password@ part.
@@ -312,6 +313,40 @@ class Publisher:
                 f"organisation '{self.org_name}'. Ask an admin of that organisation to make the user an editor, "
                 "or use a token of a user who is.")
 
+    def settle_version(self, existing: dict) -> None:
+        """CKAN keeps one version per dataset: the one its datapackage.json
+        resource describes. That version is never given other content
+        (plan.settle_version); a run that stopped before datapackage.json went
+        up published nothing, and is completed."""
+        ours = f"sha256:{self.pkg.descriptor_item.sha256}"
+        held = [r for r in existing.get("resources") or []
+                if r.get("openbook_path") == DESCRIPTOR and r.get("url_type") == "upload" and r.get("url")]
+        if not held or any(r.get("hash") == ours for r in held):
+            return
+        raw = self.download(held[0]["url"], "reading the published datapackage.json")
+        try:
+            version = json.loads(raw.decode("utf-8-sig")).get("version") if raw is not None else None
+        except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            version = None
+        if not isinstance(version, str):
+            return  # not a descriptor openbook can read: replaced like any other file
+        self.pkg = settle_version(self.pkg, [version], lambda v: raw if v == version else None,
+                                  self.next_if_changed, self.to)
+
+    def download(self, url: str, doing: str) -> Optional[bytes]:
+        """A file CKAN holds; the token goes only to the CKAN site itself."""
+        same_host = urlsplit(url).netloc == urlsplit(self.base).netloc
+        session = self.client.session if same_host else Client(self.base, None, self.to).session
+        try:
+            resp = http.request(session, "GET", url)
+        except http.Unreachable as exc:
+            raise self.explain(exc, doing) from None
+        if resp.status_code == 404:
+            return None
+        if resp.status_code != 200:
+            raise self.explain(CkanFailure("download", resp.status_code, {}, resp.text[:200] or "(empty)"), doing)
+        return resp.content
+
     def run(self) -> PublishResult:
         user = self.check_token()
         org = self.show("organization_show", self.org_name, "looking up the organisation")
@@ -327,6 +362,8 @@ class Publisher:
             raise OpenbookError(
                 f"{self.to}: the dataset '{self.name}' already exists on {self.site} in another organisation. "
                 "Publish with --ckan-org set to that organisation, or ask a CKAN sysadmin to move it.")
+        if existing is not None:
+            self.settle_version(existing)
         want = self.dataset_fields(org["id"])
         actions: list[Action] = []
         ds_label = f"dataset {self.name}"
@@ -366,7 +403,7 @@ class Publisher:
                     for r in stale]
         url = f"{self.site}/dataset/{self.name}"
         if self.dry_run:
-            return PublishResult(self.to, url, actions, dry_run=True)
+            return PublishResult(self.to, url, actions, dry_run=True, version=self.pkg.version)
 
         # Run it: the dataset, the data files, datapackage.json, then removals.
         if ds_action == CREATE:
@@ -415,12 +452,12 @@ class Publisher:
         ours = set(order)
         if [i for i in current if i in ours] != order:
             self.call("ordering the resources", "", "package_resource_reorder", {"id": dataset_id, "order": order})
-        return PublishResult(self.to, url, actions)
+        return PublishResult(self.to, url, actions, version=self.pkg.version)
 
 
 def publish(pkg: Package, to: str, dry_run: bool = False, ckan_org: Optional[str] = None,
-            progress: Optional[Progress] = None) -> PublishResult:
-    return Publisher(pkg, to, ckan_org, dry_run, progress).run()
+            progress: Optional[Progress] = None, next_if_changed: bool = False) -> PublishResult:
+    return Publisher(pkg, to, ckan_org, dry_run, progress, next_if_changed).run()
 
 
 # --------------------------------------------------------------------------- reading back

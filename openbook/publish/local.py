@@ -4,15 +4,28 @@ opening index.html) can serve.
 Every file is written to a temporary name beside it and moved into place
 with os.replace, so a reader sees the old file or the new one, never half of
 one. ``latest/`` is built complete in a temporary folder and then swapped in.
+A publish holds the catalogue's lock (``.openbook-publish.lock``) while it
+writes, so publishers running at once take turns and none drops another's
+dataset from index.html or catalog.json.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
+import time
 import uuid
 import zipfile
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
+
+try:
+    import fcntl
+    msvcrt = None
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
 
 from openbook.errors import OpenbookError
 from openbook.publish.plan import PublishResult, Progress, Step
@@ -23,6 +36,12 @@ from openbook.datapackage.zips import package_members
 from openbook.publish.tree import Store, publish_tree
 
 TMP = ".openbook-tmp-"
+# Held (an OS lock on this file) while a publish writes into a folder
+# catalogue, so that two at once cannot both rebuild index.html from a listing
+# that lacks the other's dataset. The OS lets go of it when the process ends,
+# however it ends, so a killed run never leaves the catalogue locked.
+LOCK = ".openbook-publish.lock"
+LOCK_WAIT = 30 * 60  # seconds to wait for another publish to finish
 
 
 class FolderStore(Store):
@@ -41,7 +60,7 @@ class FolderStore(Store):
             dirnames[:] = [d for d in dirnames if not d.startswith(TMP)]
             rel = Path(dirpath).relative_to(self.root).as_posix()
             for fn in filenames:
-                if fn.startswith(TMP):
+                if fn.startswith(TMP) or (fn == LOCK and rel == "."):
                     continue
                 key = fn if rel == "." else f"{rel}/{fn}"
                 try:
@@ -132,23 +151,65 @@ class FolderStore(Store):
                     os.unlink(os.path.join(dirpath, f))
 
 
-def publish(pkg: Package, to: str, dry_run: bool = False, progress: Optional[Progress] = None) -> PublishResult:
+@contextlib.contextmanager
+def catalogue_lock(root: Path, label: str) -> Iterator[None]:
+    """Hold the catalogue's lock (waiting up to LOCK_WAIT for another publish)."""
+    with open(root / LOCK, "a+b") as fh:
+        deadline = time.monotonic() + LOCK_WAIT
+        while not _try_lock(fh):
+            if time.monotonic() > deadline:
+                raise OpenbookError(f"{label}: another openbook publish has been writing to this catalogue for "
+                                    f"{LOCK_WAIT // 60} minutes. Wait for it to finish, then run publish again.")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            _unlock(fh)
+
+
+def _try_lock(fh) -> bool:
+    try:
+        if fcntl is not None:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # Windows: lock the first byte
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES, errno.EDEADLK):
+            return False  # another publish holds it
+        raise
+    return True
+
+
+def _unlock(fh) -> None:
+    if fcntl is not None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    else:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+
+
+def publish(pkg: Package, to: str, dry_run: bool = False, progress: Optional[Progress] = None,
+            next_if_changed: bool = False) -> PublishResult:
     root = Path(to).expanduser()
     if root.exists() and not root.is_dir():
         raise OpenbookError(f"{to}: this is a file, not a folder. Give a folder for the catalogue, such as ./catalogue.")
     store = FolderStore(root, to)
     try:
-        if not dry_run:
+        if dry_run:
+            actions, url, pkg = publish_tree(store, pkg, dry_run, progress, next_if_changed)
+        else:
             root.mkdir(parents=True, exist_ok=True)
-            store.clean_leftovers(f"{pkg.org_slug}/{pkg.name}/")
-        actions, url = publish_tree(store, pkg, dry_run, progress)
+            with catalogue_lock(root, to):
+                store.clean_leftovers(f"{pkg.org_slug}/{pkg.name}/")
+                actions, url, pkg = publish_tree(store, pkg, dry_run, progress, next_if_changed)
     except PermissionError as exc:
         raise OpenbookError(f"{to}: permission denied writing {exc.filename}. "
                             "Choose a folder you can write to, or ask your IT team for access.") from None
     except OSError as exc:
         raise OpenbookError(f"{to}: could not write the catalogue ({exc.strerror or exc}). "
                             "Check the disk has space and the folder is writable, then run publish again.") from None
-    return PublishResult(target=to, url=url, actions=actions, dry_run=dry_run)
+    return PublishResult(target=to, url=url, actions=actions, dry_run=dry_run, version=pkg.version)
 
 
 # compare reads each package into memory: a .zip declaring more than this once

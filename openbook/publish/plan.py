@@ -12,7 +12,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
-from openbook.datapackage.contract import DESCRIPTOR, Item
+import json
+
+from openbook.datapackage.contract import DESCRIPTOR, Item, Package, next_version, same_content, version_key
+from openbook.errors import OpenbookError, Refused
 
 CREATE = "create"
 UPDATE = "update"
@@ -41,6 +44,7 @@ class PublishResult:
     url: str  # the page or dataset to open
     actions: list[Action] = field(default_factory=list)
     dry_run: bool = False
+    version: str = ""  # the version published (another than the package's with --version/--next-version)
 
     @property
     def changed(self) -> bool:
@@ -96,6 +100,53 @@ def writes_last_descriptor(steps: list[Step]) -> list[Step]:
             return 2
         return 1 if step.key.endswith(DESCRIPTOR) else 0
     return sorted(steps, key=rank)
+
+
+def settle_version(pkg: Package, published: Iterable[str], read: Callable[[str], Optional[bytes]],
+                   next_if_changed: bool, where: str) -> Package:
+    """The package to publish, given the versions of this dataset the target
+    already holds (``read(version)`` gives that version's datapackage.json).
+
+    A published version is never changed. The same content again (the same
+    descriptor apart from when it was made) is the published version itself,
+    so publishing it again changes nothing. Other content under a published
+    version is refused, unless ``next_if_changed``: then content that differs
+    from the newest version goes up as the version after it.
+    """
+    published = sorted(set(published), key=version_key)
+
+    def descriptor(version: str) -> tuple[Optional[bytes], Optional[dict]]:
+        raw = read(version)
+        try:
+            value = json.loads(raw.decode("utf-8-sig")) if raw is not None else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            value = None
+        return raw, value if isinstance(value, dict) else None
+
+    if pkg.version in published:
+        raw, have = descriptor(pkg.version)
+        if raw == pkg.descriptor_item.read():
+            return pkg
+        if have is not None and same_content(have, pkg.descriptor):
+            return pkg.with_descriptor(raw)
+    if next_if_changed and published:
+        newest = published[-1]
+        raw, have = descriptor(newest)
+        if have is not None and same_content(have, pkg.descriptor, ignore_version=True):
+            return pkg.with_descriptor(raw)
+        if version_key(pkg.version) > version_key(newest):
+            return pkg
+        following = next_version(newest)
+        if following is None:
+            raise OpenbookError(f"{where}: the newest published version, {newest}, is not numbers and dots, so "
+                                "openbook cannot tell which comes next. Give the new version with --version.")
+        return pkg.with_version(following)
+    if pkg.version in published:
+        following = next_version(max(published + [pkg.version], key=version_key)) or "a new version"
+        raise Refused(f"{where}: {pkg.name} version {pkg.version} is already published there with other "
+                      f"content, and a published version is never changed. Publish this one as a new version: "
+                      f"add --version {following}, or --next-version to take the next one.")
+    return pkg
 
 
 def human_bytes(n: int) -> str:

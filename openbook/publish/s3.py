@@ -235,10 +235,10 @@ class _Counter:
 
 
 def publish(pkg: Package, to: str, dry_run: bool = False, endpoint_url: Optional[str] = None,
-            progress: Optional[Progress] = None) -> PublishResult:
+            progress: Optional[Progress] = None, next_if_changed: bool = False) -> PublishResult:
     store = S3Store(to, endpoint_url)
-    actions, url = publish_tree(store, pkg, dry_run, progress)
-    return PublishResult(target=to, url=url, actions=actions, dry_run=dry_run)
+    actions, url, pkg = publish_tree(store, pkg, dry_run, progress, next_if_changed)
+    return PublishResult(target=to, url=url, actions=actions, dry_run=dry_run, version=pkg.version)
 
 
 def packages(url: str, endpoint_url: Optional[str] = None) -> list[Package]:

@@ -14,7 +14,14 @@ previous state readable and is completed by running it again:
 2. ``latest/`` (only once the version folder is complete), the same way
    (the folder target builds it aside and swaps it in);
 3. the tables as Parquet under ``_parquet/`` (columnar.py), for query engines;
-4. the dataset page, catalog.json, and index.html.
+4. the dataset page, catalog.json, and index.html; then the target is
+   listed again, and latest/ and the pages written again if another publisher
+   added a dataset or a version meanwhile.
+
+A version that has a datapackage.json on the target is published: it is never
+written again with other content (plan.settle_version refuses, or picks the
+next version). Files in a version folder without one are a run that stopped
+part-way, which the next run completes.
 
 A target implements the small ``Store`` interface below.
 """
@@ -25,8 +32,9 @@ import re
 from typing import Optional
 
 from openbook.publish import catalogue, columnar
-from openbook.publish.plan import (CREATE, DELETE, UPDATE, Action, Progress, Step, diff,
-                   writes_last_descriptor)
+from openbook.errors import OpenbookError
+from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress, Step, diff,
+                   settle_version, writes_last_descriptor)
 from openbook.datapackage.contract import (DESCRIPTOR, LATEST, Item, Package, ReaderFiles, choose_latest,
                                           load_package, version_key)
 
@@ -84,18 +92,33 @@ class Store:
 
 _VERSION_DESCRIPTOR = re.compile(r"^([^/]+)/([^/]+)/([^/]+)/" + re.escape(DESCRIPTOR) + r"$")
 
+# How many times the pages are rebuilt when another publisher added a dataset
+# while this one wrote them (S3 has no lock; see _settle).
+PAGE_ROUNDS = 5
 
-def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[Progress]) -> tuple[list[Action], str]:
-    org, name, version = pkg.org_slug, pkg.name, pkg.version
-    base = f"{org}/{name}/"
-    existing = store.listing()
 
-    # Versions already complete on the target (they have a datapackage.json).
+def _published(existing: dict[str, int]) -> dict[tuple[str, str], set[str]]:
+    """The versions complete on the target (they have a datapackage.json), by dataset."""
     published: dict[tuple[str, str], set[str]] = {}
     for key in existing:
         m = _VERSION_DESCRIPTOR.match(key)
         if m and m.group(3) != LATEST:
             published.setdefault((m.group(1), m.group(2)), set()).add(m.group(3))
+    return published
+
+
+def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[Progress],
+                 next_if_changed: bool = False) -> tuple[list[Action], str, Package]:
+    """Publish ``pkg`` into the store; returns the actions, the dataset page's
+    address and the package as published (its version may be another one,
+    see plan.settle_version)."""
+    org, name = pkg.org_slug, pkg.name
+    base = f"{org}/{name}/"
+    existing = store.listing()
+    published = _published(existing)
+    pkg = settle_version(pkg, published.get((org, name), set()),
+                         lambda v: store.read(f"{base}{v}/{DESCRIPTOR}"), next_if_changed, store.label)
+    version = pkg.version
 
     vprefix = f"{base}{version}/"
     v_steps = writes_last_descriptor(
@@ -106,26 +129,11 @@ def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[P
     l_items: list[Item] = []
     lprefix = f"{base}{LATEST}/"
     if versions[-1] == version:
-        latest_descriptor = pkg.descriptor
         l_items = [i.moved(lprefix + i.path) for i in pkg.items]
         l_steps = writes_last_descriptor(diff(l_items, existing, store.sha256, delete_scope=lprefix))
-    else:
-        # An older version was (re)published: latest/ stays with the highest one.
-        latest_descriptor = _read_json(store, f"{base}{versions[-1]}/{DESCRIPTOR}") or pkg.descriptor
 
-    datasets = []
-    for (o, n), vs in sorted(published.items()):
-        if (o, n) == (org, name):
-            continue
-        vs_sorted = sorted(vs, key=version_key)
-        desc = (_read_json(store, f"{o}/{n}/{LATEST}/{DESCRIPTOR}")
-                or _read_json(store, f"{o}/{n}/{vs_sorted[-1]}/{DESCRIPTOR}"))
-        if desc:
-            datasets.append(catalogue.Dataset(o, n, vs_sorted, desc))
-    current = catalogue.Dataset(org, name, versions, latest_descriptor)
-    datasets.append(current)
-    pages = catalogue.render(datasets, current)
-    p_steps = diff(pages, existing, store.sha256)
+    published.setdefault((org, name), set()).add(version)
+    p_steps = diff(_pages(store, published, pkg), existing, store.sha256)
     # The columnar copy follows latest/: only the highest version is there.
     c_steps = diff(columnar.items(pkg), existing, store.sha256) if versions[-1] == version else []
 
@@ -136,7 +144,79 @@ def publish_tree(store: Store, pkg: Package, dry_run: bool, progress: Optional[P
             store.replace_folder(lprefix, l_steps, l_items, progress, copy_from=vprefix)
         store.run(c_steps, progress)
         store.run(p_steps, progress)
-    return actions, store.url(f"{base}index.html")
+        actions += _settle(store, pkg, published, progress)
+    return actions, store.url(f"{base}index.html"), pkg
+
+
+def _pages(store: Store, published: dict[tuple[str, str], set[str]], pkg: Package) -> list[Item]:
+    """The dataset page of ``pkg``, catalog.json and index.html for every dataset in ``published``."""
+    org, name = pkg.org_slug, pkg.name
+    datasets = []
+    current = None
+    for (o, n), vs in sorted(published.items()):
+        vs_sorted = sorted(vs, key=version_key)
+        if (o, n) == (org, name):
+            # latest/ holds the highest version, which may be one published before this package.
+            desc = (pkg.descriptor if vs_sorted[-1] == pkg.version
+                    else _read_json(store, f"{o}/{n}/{vs_sorted[-1]}/{DESCRIPTOR}") or pkg.descriptor)
+            current = catalogue.Dataset(o, n, vs_sorted, desc)
+            datasets.append(current)
+            continue
+        desc = (_read_json(store, f"{o}/{n}/{LATEST}/{DESCRIPTOR}")
+                or _read_json(store, f"{o}/{n}/{vs_sorted[-1]}/{DESCRIPTOR}"))
+        if desc:
+            datasets.append(catalogue.Dataset(o, n, vs_sorted, desc))
+    return catalogue.render(datasets, current)
+
+
+def _settle(store: Store, pkg: Package, rendered: dict[tuple[str, str], set[str]],
+            progress: Optional[Progress]) -> list[Action]:
+    """Make sure the target, as it is now, has latest/ on the highest version of
+    this dataset and pages that list every dataset; returns what that wrote.
+
+    Two publishers into one bucket may each list it before the other's
+    datapackage.json is there: the one that writes index.html last would then
+    leave the other's dataset out, and a lower version could be copied to
+    latest/ after a higher one. So after writing, list again: whoever writes
+    last sees every datapackage.json that came first, and writes again until
+    nothing is missing. (A folder catalogue is also locked, local.py, so there
+    this only confirms, or repairs a latest/ that a failed run left behind.)"""
+    done: list[Action] = []
+    base = f"{pkg.org_slug}/{pkg.name}/"
+    for _ in range(PAGE_ROUNDS):
+        existing = store.listing()
+        now = _published(existing)
+        done += _latest_follows(store, base, now.get((pkg.org_slug, pkg.name), set()), existing, progress)
+        if all(rendered.get(key, set()) >= vs for key, vs in now.items()):
+            break
+        for key, vs in now.items():
+            rendered.setdefault(key, set()).update(vs)
+        steps = diff(_pages(store, rendered, pkg), existing, store.sha256)
+        store.run(steps, progress)
+        done += [s.action for s in steps if s.action.action != UNCHANGED]
+    return done
+
+
+def _latest_follows(store: Store, base: str, versions: set[str], existing: dict[str, int],
+                    progress: Optional[Progress]) -> list[Action]:
+    """Put the highest version in latest/ if it is not there (see _settle)."""
+    if not versions:
+        return []
+    source = f"{base}{max(versions, key=version_key)}/"
+    lprefix = f"{base}{LATEST}/"
+    if store.sha256(source + DESCRIPTOR) == store.sha256(lprefix + DESCRIPTOR):
+        return []
+    try:
+        highest = load_package(f"{store.label.rstrip('/')}/{source}", ReaderFiles(lambda rel: store.read(source + rel)))
+    except OpenbookError:
+        return []  # that version is damaged: latest/ stays as it is rather than copy it
+    items = [i.moved(lprefix + i.path) for i in highest.items]
+    steps = writes_last_descriptor(diff(items, existing, store.sha256, delete_scope=lprefix))
+    store.replace_folder(lprefix, steps, items, progress, copy_from=source)
+    # the columnar copy follows latest/
+    c_steps = diff(columnar.items(highest), existing, store.sha256)
+    store.run(c_steps, progress)
+    return [s.action for s in steps + c_steps if s.action.action != UNCHANGED]
 
 
 def _read_json(store: Store, key: str) -> Optional[dict]:
