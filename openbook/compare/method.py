@@ -83,8 +83,8 @@ DUPLICATION_RULE = (f"Within each peer group, the benchmark is the {QUARTILE * 1
                     "bodies' and shows the figures only.")
 INTERVAL_RULE = ("Every cost of duplication and saving carries a leave-one-out range: each peer in turn is left "
                  "out of the benchmark (the benchmark is recomputed from the others, and every body, the one "
-                 "left out included, is measured against it); the range is the lowest and highest result over "
-                 "all bodies left out. It shows how much the figure rests on any one body.")
+                 "left out included, is measured against it); the range runs from the lowest to the highest of "
+                 "the estimate and these recomputations. It shows how much the figure rests on any one body.")
 SYSTEM_RULE = ("Vendor and product names are normalised: invisible characters removed, lower case, '&' read as "
                "'and', punctuation removed, and the words ltd, limited, plc, llp, uk, corporation and inc "
                "dropped. A system is duplicated when two or more bodies license the same normalised vendor and "

@@ -233,26 +233,35 @@ AXIS_MAX = 3.0  # the overview's axis: 0 to 3x the peer median
 
 def overview(result: Comparison) -> dict:
     """One dot plot: each shared back-office function a row, each body a dot at its cost per unit as a
-    multiple of its peer group's median (the line at 1x)."""
+    multiple of a median (the line at 1x): its peer group's where a cost of duplication is claimed, else
+    (figures only) the median cost per head of every body performing the function."""
+    from openbook.compare.matching import percentile
     rows = []
     for sf in result.shared_functions:
         if not sf.back_office or not sf.in_totals:
             continue
-        medians = {pb.peer_group: pb.median for pb in sf.peers if pb.median}
-        dots = []
+        medians = {pb.peer_group: pb.median for pb in sf.peers if pb.claimed and pb.median}
+        heads = [e.cost_per_head for e in sf.bodies if e.cost_per_head is not None]
+        overall = percentile(heads, 0.5) if heads else None
+        dots, refs = [], set()
         for e in sf.bodies:
-            m = medians.get(e.peer_group)
-            if e.per_unit is None or not m:
+            if e.peer_group in medians and e.per_unit is not None:
+                value, m, per, ref = e.per_unit, medians[e.peer_group], e.measure, "its peer median"
+                refs.add(e.peer_group)
+            elif e.cost_per_head is not None and overall:
+                value, m, per, ref = e.cost_per_head, overall, "head", "the median of all bodies"
+                refs.add("")
+            else:
                 continue
-            ratio = e.per_unit / m
+            ratio = value / m
             dots.append({"x": min(ratio, AXIS_MAX) / AXIS_MAX * 100, "counted": e.counted,
-                         "title": f"{e.body_name} ({e.peer_group}): {money(e.per_unit, True)} per {e.measure}, "
-                                  f"{ratio:.2f} x its peer median"})
+                         "title": f"{e.body_name} ({e.peer_group}): {money(value, True)} per {per}, "
+                                  f"{ratio:.2f} x {ref}"})
         if dots:
-            single = next(iter(medians.values())) if len(medians) == 1 else None
-            rows.append({"label": sf.label, "dots": dots,
-                         "median": (f"median {money(single, True)}" if single is not None
-                                    else f"{len(medians)} peer groups")})
+            value = (f"median {money(overall, True)} per head" if refs == {""} else
+                     f"median {money(medians[next(iter(refs))], True)}" if len(refs) == 1 else
+                     f"{len(refs)} medians")
+            rows.append({"label": sf.label, "dots": dots, "median": value})
     ticks = [{"x": v / AXIS_MAX * 100, "label": t} for v, t in [(0, "0"), (1, "median"), (2, "2x"), (3, "3x+")]]
     return {"rows": rows, "ticks": ticks, "median_x": 100 / AXIS_MAX}
 
