@@ -374,7 +374,7 @@ def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTEFACTS / "compare.png"
     shot.unlink(missing_ok=True)
-    run = _run_chromium(exe, f"--screenshot={shot}", "--window-size=1280,1600", "--hide-scrollbars", big.as_uri())
+    run = _run_chromium(exe, f"--screenshot={shot}", "--window-size=1280,1600", "--hide-scrollbars", page.as_uri())
     assert run.returncode == 0 and shot.is_file() and shot.stat().st_size > 10_000, run.stderr[-2000:]
     if os.environ.get("OPENBOOK_UPDATE_SCREENSHOTS"):
         shutil.copyfile(shot, ROOT / "docs" / "img" / "compare.png")
