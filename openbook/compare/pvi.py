@@ -85,21 +85,20 @@ def _usable(by_ind: dict[str, dict[str, dict]], excluded: list[str]) -> dict[str
     return out
 
 
-def _score_body(slug: str, usable: dict, leave_out: str | None = None) -> tuple[float | None, dict, list]:
-    mine = []
+def _all_scores(usable: dict, leave_out: str | None = None) -> dict[str, list[IndicatorScore]]:
+    """body -> its indicator scores, every indicator scaled once (without ``leave_out``)."""
+    out: dict[str, list[IndicatorScore]] = defaultdict(list)
     for ind_key, (polarity, pillar, rows) in usable.items():
         vals = {s: r["value"] for s, r in rows.items() if s != leave_out}
-        if slug not in vals or len(vals) < 2:
+        if len(vals) < 2:
             continue
         m, scale, scores = robust_scores(vals, polarity)
-        r = rows[slug]
-        mine.append(IndicatorScore(indicator=r["id"], label=r["label"], pillar=pillar, polarity=polarity,
-                                   unit=r["unit"], value=r["value"], year=r["year"], median=m, scale=scale,
-                                   reporting=len(vals), score=scores[slug]))
-    if not mine:
-        return None, {}, []
-    score, pillars = outcome_score([(s.pillar, s.score) for s in mine])
-    return score, pillars, mine
+        for slug, score in scores.items():
+            r = rows[slug]
+            out[slug].append(IndicatorScore(indicator=r["id"], label=r["label"], pillar=pillar, polarity=polarity,
+                                            unit=r["unit"], value=r["value"], year=r["year"], median=m,
+                                            scale=scale, reporting=len(vals), score=score))
+    return out
 
 
 def _unit_cost(bf, kind: str) -> float | None:
@@ -127,7 +126,10 @@ def public_value_index(bodies: list[Body], functions: list[SharedFunction],
         unit_cost = {bf.body: _unit_cost(bf, kind) for bf in sf.bodies}
         known = {s: c for s, c in unit_cost.items() if c}
         median = round(percentile(list(known.values()), 0.5), DP) if known else None
-        scored = {slug for slug in reporting if _score_body(slug, usable)[2]}
+        everyone = _all_scores(usable)
+        scored = {slug for slug in reporting if everyone.get(slug)}
+        # Leave-one-out: each scored body out of the scaling and the median cost, everyone rescored once.
+        loo = {j: _all_scores(usable, leave_out=j) for j in sorted(scored)} if len(scored) >= 3 else {}
         groups = {bf.peer_group for bf in sf.bodies if bf.body in scored}
         ranked, not_ranked = [], []
         for bf in sf.bodies:
@@ -138,11 +140,12 @@ def public_value_index(bodies: list[Body], functions: list[SharedFunction],
                 entry.reasons.append("not ranked: no outcome data")
                 not_ranked.append(entry)
                 continue
-            score, pillars, mine = _score_body(bf.body, usable)
+            mine = everyone.get(bf.body, [])
             if not mine:
                 entry.reasons.append("not ranked: no outcome indicator it shares with another body")
                 not_ranked.append(entry)
                 continue
+            score, pillars = outcome_score([(x.pillar, x.score) for x in mine])
             entry.outcome_score, entry.pillars, entry.scores, entry.indicators = score, pillars, mine, len(mine)
             if len(mine) < LOW_CONFIDENCE_INDICATORS:
                 entry.reasons.append(f"low confidence: only {len(mine)} indicator")
@@ -157,12 +160,12 @@ def public_value_index(bodies: list[Body], functions: list[SharedFunction],
                 not_ranked.append(entry)
                 continue
             entry.index = score * median / cost
-            if len(scored) >= 3:  # leave-one-out: each other scored body left out of scaling and median
+            if loo:
                 reps = []
-                for j in sorted(scored - {bf.body}):
-                    s_j = _score_body(bf.body, usable, leave_out=j)[0]
+                for j, rescored in loo.items():
                     others = [c for s, c in known.items() if s != j]
-                    if s_j is not None and others:
+                    if j != bf.body and rescored.get(bf.body) and others:
+                        s_j = outcome_score([(x.pillar, x.score) for x in rescored[bf.body]])[0]
                         reps.append(s_j * round(percentile(others, 0.5), DP) / cost)
                 if reps:
                     entry.index_low, entry.index_high = min(reps + [entry.index]), max(reps + [entry.index])
