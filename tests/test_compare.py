@@ -553,6 +553,18 @@ def test_every_json_field_is_documented(many):
     assert missing == [], missing
 
 
+def test_leave_out_sets_are_each_body_or_dealt_groups():
+    from openbook.compare.benchmark import leave_out_sets
+    from openbook.compare.method import MAX_REPLICATES
+    few = leave_out_sets(["c", "a", "b"])
+    assert few == [("a", frozenset("a")), ("b", frozenset("b")), ("c", frozenset("c"))]
+    slugs = [f"b{i:03d}" for i in range(45)]
+    sets = leave_out_sets(reversed(slugs))
+    assert len(sets) == MAX_REPLICATES
+    assert sorted(s for _, group in sets for s in group) == slugs  # every body left out exactly once
+    assert sets[0][1] == frozenset({"b000", "b020", "b040"})
+
+
 def test_method_text_is_made_from_the_constants():
     from openbook.compare import method
     assert f"at least {MIN_PEERS} peers" in method.SYSTEM_RULE

@@ -9,7 +9,7 @@ from collections import defaultdict
 from typing import Sequence
 
 from openbook.compare.matching import percentile
-from openbook.compare.method import DP, MIN_PEERS, OUTSOURCED, QUARTILE
+from openbook.compare.method import DP, MAX_REPLICATES, MIN_PEERS, OUTSOURCED, QUARTILE
 from openbook.compare.model import Measured, PeerBenchmark
 
 
@@ -19,6 +19,14 @@ def per_unit(cost: float, units: float) -> float:
 
 def benchmark_of(values: Sequence[float]) -> float:
     return round(percentile(list(values), QUARTILE), DP)
+
+
+def leave_out_sets(slugs) -> list[tuple[str, frozenset]]:
+    """The sets left out in turn (method.INTERVAL_RULE): each body alone, or, past MAX_REPLICATES bodies,
+    the bodies in order of slug dealt into MAX_REPLICATES groups. Each set is named by its first slug."""
+    ordered = sorted(slugs)
+    k = min(len(ordered), MAX_REPLICATES)
+    return [(ordered[i], frozenset(ordered[i::k])) for i in range(k)]
 
 
 def measure(entries: Sequence[Measured], cost_of, units_of) -> list[PeerBenchmark]:
@@ -60,15 +68,16 @@ def measure(entries: Sequence[Measured], cost_of, units_of) -> list[PeerBenchmar
             e.benchmark = pb.benchmark
             e.duplication_cost = max(0.0, e.per_unit - pb.benchmark) * e.units
             e.status = "measured"
-        for j in usable:  # leave-one-out: the benchmark without j, every body measured against it
-            q = benchmark_of([e.per_unit for e in usable if e is not j])
+        sets = leave_out_sets(e.body for e in usable)
+        for label, left in sets:  # the benchmark without them, every body measured against it
+            q = benchmark_of([e.per_unit for e in usable if e.body not in left])
             for e in usable:
-                e.loo[j.body] = max(0.0, e.per_unit - q) * e.units
+                e.loo[label] = max(0.0, e.per_unit - q) * e.units
         for e in usable:  # the range holds the estimate and every leave-one-out recomputation
             reps = [e.duplication_cost, *e.loo.values()]
             e.duplication_low, e.duplication_high = min(reps), max(reps)
         pb.duplication_cost = sum(e.duplication_cost for e in usable)
-        totals = [pb.duplication_cost] + [sum(e.loo[j.body] for e in usable) for j in usable]
+        totals = [pb.duplication_cost] + [sum(e.loo[label] for e in usable) for label, _ in sets]
         pb.duplication_low, pb.duplication_high = min(totals), max(totals)
         out.append(pb)
     return out

@@ -202,26 +202,27 @@ def _mark_nested(bodies: list[Body], functions: list[SharedFunction]) -> None:
     Totals (the summary, the scenario) use the finest shared level, so a
     parent's cost (the sum of its children) is never added to its children's.
     """
+    entries: dict[str, list[BodyFunction]] = defaultdict(list)
+    for sf in functions:
+        for e in sf.bodies:
+            entries[e.body].append(e)
     for body in bodies:
         children: dict[str, list[str]] = defaultdict(list)
         for r in body.tables.get("functions") or []:
             parent = (r.get("ParentID") or "").strip()
             if parent:
                 children[parent].append((r.get("FunctionID") or "").strip())
-        shared_fids = {fid for sf in functions for e in sf.bodies if e.body == body.slug for fid in e.function_ids}
-        for sf in functions:
-            for e in sf.bodies:
-                if e.body != body.slug:
-                    continue
-                stack, seen = list(e.function_ids), set()
-                while stack:
-                    fid = stack.pop()
-                    for child in children.get(fid, []):
-                        if child in seen:
-                            continue
-                        seen.add(child)
-                        if child in shared_fids and child not in e.function_ids:
-                            e.in_totals = False
-                        stack.append(child)
+        shared_fids = {fid for e in entries[body.slug] for fid in e.function_ids}
+        for e in entries[body.slug]:
+            stack, seen = list(e.function_ids), set()
+            while stack:
+                fid = stack.pop()
+                for child in children.get(fid, []):
+                    if child in seen:
+                        continue
+                    seen.add(child)
+                    if child in shared_fids and child not in e.function_ids:
+                        e.in_totals = False
+                    stack.append(child)
     for sf in functions:
         sf.in_totals = any(e.in_totals for e in sf.bodies)

@@ -11,6 +11,7 @@ REDUCTION = 0.4
 QUARTILE = 0.25          # the benchmark: this percentile of cost per unit among peers
 MIN_PEERS = 5            # fewer comparable bodies than this: figures only, no cost of duplication claimed
 DP = 4                   # cost per head / per unit and benchmarks are rounded to this many decimal places of £
+MAX_REPLICATES = 20      # leave-one-out with more peers than this leaves out one of this many groups of peers
 
 # Population bands of the peer groups (openbook.population).
 BANDS = [(0, 100_000, "population under 100,000"), (100_000, 250_000, "population 100,000-249,999"),
@@ -84,7 +85,10 @@ DUPLICATION_RULE = (f"Within each peer group, the benchmark is the {QUARTILE * 1
 INTERVAL_RULE = ("Every cost of duplication and saving carries a leave-one-out range: each peer in turn is left "
                  "out of the benchmark (the benchmark is recomputed from the others, and every body, the one "
                  "left out included, is measured against it); the range runs from the lowest to the highest of "
-                 "the estimate and these recomputations. It shows how much the figure rests on any one body.")
+                 "the estimate and these recomputations. It shows how much the figure rests on any one body. "
+                 f"With more than {MAX_REPLICATES} peers, the peers in order of slug are dealt into "
+                 f"{MAX_REPLICATES} groups (the 1st, {MAX_REPLICATES + 1}st, ... into the first) and each group is "
+                 "left out in turn.")
 SYSTEM_RULE = ("Vendor and product names are normalised: invisible characters removed, lower case, '&' read as "
                "'and', punctuation removed, and the words ltd, limited, plc, llp, uk, corporation and inc "
                "dropped. A system is duplicated when two or more bodies license the same normalised vendor and "
@@ -124,7 +128,8 @@ def scenario_method(reduction: float) -> str:
             f"back-office function at the finest shared level, or a duplicated system, in a peer group of at "
             f"least {MIN_PEERS} bodies. Cost of duplication = max(0, cost per unit - benchmark) x units, the "
             f"benchmark being the {QUARTILE * 100:g}th percentile of the peers' cost per unit. The total is the "
-            f"sum of the counted rows, which is also the sum over bodies. Its range: {INTERVAL_RULE}")
+            f"sum of the counted rows, which is also the sum over bodies. Its range: {INTERVAL_RULE[0].lower()}"
+            f"{INTERVAL_RULE[1:]}")
 
 
 SCENARIO_ASSUMPTIONS = [

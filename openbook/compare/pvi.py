@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 import re
 
+from openbook.compare.benchmark import leave_out_sets
 from openbook.compare.matching import number, percentile
 from openbook.compare.method import (DP, LOW_CONFIDENCE_BODIES, LOW_CONFIDENCE_INDICATORS, PILLAR_WEIGHTS, PILLARS,
                                      PVI_FLOOR, PVI_MAD, PVI_SHRINK, PVI_SPREAD)
@@ -101,6 +102,24 @@ def _all_scores(usable: dict, leave_out: str | None = None) -> dict[str, list[In
     return out
 
 
+def _loo_outcomes(usable: dict, leave_out: frozenset) -> dict[str, float]:
+    """body -> outcome score with ``leave_out`` left out of every indicator's scaling (plain numbers, fast)."""
+    sums: dict[str, dict[str, list[float]]] = defaultdict(dict)
+    for polarity, pillar, rows in usable.values():
+        vals = {s: r["value"] for s, r in rows.items() if s not in leave_out}
+        if len(vals) < 2:
+            continue
+        for slug, score in robust_scores(vals, polarity)[2].items():
+            acc = sums[slug].setdefault(pillar, [0.0, 0])
+            acc[0] += score
+            acc[1] += 1
+    out = {}
+    for slug, pillars in sums.items():
+        weight = sum(PILLAR_WEIGHTS[p] for p in pillars)
+        out[slug] = sum(PILLAR_WEIGHTS[p] * t / n for p, (t, n) in pillars.items()) / weight
+    return out
+
+
 def _unit_cost(bf, kind: str) -> float | None:
     if bf.annual_cost is None:
         return None
@@ -129,7 +148,10 @@ def public_value_index(bodies: list[Body], functions: list[SharedFunction],
         everyone = _all_scores(usable)
         scored = {slug for slug in reporting if everyone.get(slug)}
         # Leave-one-out: each scored body out of the scaling and the median cost, everyone rescored once.
-        loo = {j: _all_scores(usable, leave_out=j) for j in sorted(scored)} if len(scored) >= 3 else {}
+        sets = leave_out_sets(scored) if len(scored) >= 3 else []
+        loo = [(out, _loo_outcomes(usable, out),
+                round(percentile(rest, 0.5), DP) if (rest := [c for s, c in known.items() if s not in out]) else None)
+               for _, out in sets]
         groups = {bf.peer_group for bf in sf.bodies if bf.body in scored}
         ranked, not_ranked = [], []
         for bf in sf.bodies:
@@ -162,11 +184,9 @@ def public_value_index(bodies: list[Body], functions: list[SharedFunction],
             entry.index = score * median / cost
             if loo:
                 reps = []
-                for j, rescored in loo.items():
-                    others = [c for s, c in known.items() if s != j]
-                    if j != bf.body and rescored.get(bf.body) and others:
-                        s_j = outcome_score([(x.pillar, x.score) for x in rescored[bf.body]])[0]
-                        reps.append(s_j * round(percentile(others, 0.5), DP) / cost)
+                for out, rescored, median_j in loo:
+                    if bf.body not in out and bf.body in rescored and median_j:
+                        reps.append(rescored[bf.body] * median_j / cost)
                 if reps:
                     entry.index_low, entry.index_high = min(reps + [entry.index]), max(reps + [entry.index])
             ranked.append(entry)

@@ -276,8 +276,8 @@ def function_rows(result: Comparison) -> tuple[list[dict], list[dict]]:
             mine = [e for e in entries if e.counted]
             row = {"sf": sf, "pb": pb}
             if mine:
-                bodies = [e.body for e in entries if e.per_unit is not None]
-                reps = [r * sum(e.loo.get(j, e.duplication_cost) for e in mine) for j in bodies]
+                labels = {j for e in mine for j in e.loo}
+                reps = [r * sum(e.loo.get(j, e.duplication_cost) for e in mine) for j in labels]
                 row.update(dup=sum(e.duplication_cost for e in mine), saving=sum(e.savings for e in mine))
                 row.update(low=min(reps + [row["saving"]]), high=max(reps + [row["saving"]]))
                 counted.append(row)

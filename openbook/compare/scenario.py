@@ -1,7 +1,7 @@
 """The savings scenario, its range, the extrapolation, and each body's summary."""
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from openbook.compare.method import (MANIFESTO_CLAIM, MANIFESTO_SCOPE, MANIFESTO_TOTAL, MIN_PEERS,
                                      SCENARIO_ASSUMPTIONS, extrapolation_assumptions, pct, scenario_method)
@@ -48,12 +48,21 @@ def scenario(bodies: list[Body], functions: list[SharedFunction], systems: list[
     for ds in systems:
         ds.savings = sum(lic.savings for lic in ds.bodies if lic.counted)
     # Leave-one-out: body j out of every benchmark it is in; each row measured against the rest.
-    slugs = [b.slug for b in bodies]
-    totals = [reduction * sum(e.loo.get(j, e.duplication_cost) for e in rows) for j in slugs]
+    # A row's replicate differs from its estimate only for the bodies of its own benchmark: add up those deltas.
+    delta: dict[str, float] = defaultdict(float)
+    body_delta: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for e in rows:
+        for j, v in e.loo.items():
+            delta[j] += v - e.duplication_cost
+            body_delta[e.body][j] += v - e.duplication_cost
+    dup = sum(e.duplication_cost for e in rows)
+    own: dict[str, float] = defaultdict(float)
+    for e in rows:
+        own[e.body] += e.duplication_cost
+    totals = [reduction * (dup + d) for d in delta.values()]
     for p in per.values():
         p.total = p.functions + p.systems
-        mine = [e for e in rows if e.body == p.body]
-        reps = [p.total] + [reduction * sum(e.loo.get(j, e.duplication_cost) for e in mine) for j in slugs]
+        reps = [p.total] + [reduction * (own[p.body] + d) for d in body_delta[p.body].values()]
         p.low, p.high = min(reps), max(reps)
     sc.functions = sum(p.functions for p in per.values())
     sc.systems = sum(p.systems for p in per.values())
@@ -124,19 +133,28 @@ def summaries(bodies: list[Body], functions: list[SharedFunction], sc: Scenario)
     periods = Counter(b.period for b in bodies if b.period)
     usual = periods.most_common(1)[0][0] if periods else None
     entry = {(e.body, sf.key): e for sf in functions for e in sf.bodies}
-    out = []
+    by_body: dict[str, list] = defaultdict(list)
+    for sf in functions:
+        for e in sf.bodies:
+            by_body[e.body].append((sf, e))
+    groups: dict[str, list[Body]] = defaultdict(list)
     for b in bodies:
-        peers = [p for p in bodies if p.peer_group == b.peer_group and p.population]
-        mine = [e for sf in functions for e in sf.bodies if e.body == b.slug]
-        back = [e for sf in functions if sf.back_office for e in sf.bodies
-                if e.body == b.slug and e.in_totals and e.annual_cost is not None]
-        in_totals = sum(e.annual_cost or 0.0 for e in mine if e.in_totals)
-        others = [o for o in bodies if o.slug != b.slug]
-        lacks = [sf.label for sf in functions if (b.slug, sf.key) not in entry
-                 and sum((o.slug, sf.key) in entry for o in others) * 2 >= len(others)]
-        common = [sf for sf in functions if sf.back_office and all(
+        if b.population:
+            groups[b.peer_group].append(b)
+    common_of: dict[str, list[SharedFunction]] = {}  # the back-office functions every ranked peer performs
+    for g, peers in groups.items():
+        common_of[g] = [sf for sf in functions if sf.back_office and all(
             (p.slug, sf.key) in entry and entry[(p.slug, sf.key)].in_totals
             and entry[(p.slug, sf.key)].annual_cost is not None for p in peers)]
+    out = []
+    for b in bodies:
+        peers = groups.get(b.peer_group, [])
+        mine = [e for _, e in by_body[b.slug]]
+        back = [e for sf, e in by_body[b.slug] if sf.back_office and e.in_totals and e.annual_cost is not None]
+        in_totals = sum(e.annual_cost or 0.0 for e in mine if e.in_totals)
+        others = len(bodies) - 1
+        lacks = [sf.label for sf in functions if (b.slug, sf.key) not in entry and len(sf.bodies) * 2 >= others]
+        common = common_of.get(b.peer_group, [])
         cph = (sum(entry[(b.slug, sf.key)].annual_cost for sf in common) / b.population
                if common and b in peers else None)
         flags = []
