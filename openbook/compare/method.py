@@ -164,6 +164,7 @@ PVI_RULE = ("See docs/public-value-index.md. Indicators measuring cost (a money 
             "A pillar's score is the mean of its indicators; the outcome score is the weighted mean of the "
             "pillars present, weights " + ", ".join(f"{PILLARS[p]} {w:g}" for p, w in PILLAR_WEIGHTS.items())
             + ". Index = outcome score x (median cost per unit / the body's cost per unit). Each index has a "
-            "leave-one-out range (each other body left out in turn) when 3 or more bodies report. Scores "
+            "leave-one-out range (each other body, or past " + str(MAX_REPLICATES) + " bodies each group of them, "
+            "left out in turn) when 3 or more bodies report. Scores "
             f"from fewer than {LOW_CONFIDENCE_INDICATORS} indicators, from fewer than {LOW_CONFIDENCE_BODIES} "
             "bodies, or across peer groups are marked low confidence.")
