@@ -467,6 +467,9 @@ def test_many_councils_savings_and_scores_carry_intervals(many):
     assert all(e.peer_group == next(b for b in r.bodies if b.slug == e.body).peer_group for e in rows)
     ranked = [e for fi in r.index for e in fi.ranked]
     assert ranked and all(e.index_low is not None and e.index_low <= e.index <= e.index_high for e in ranked)
+    # Sixteen of each type report outcomes: each body is scaled and ranked among its own peer group.
+    assert all(fi.scope == "within each peer group" for fi in r.index if fi.peer_groups > 1)
+    assert all(e.scope == e.peer_group and e.confidence != "low" or e.indicators < 2 for e in ranked)
     for s in r.summaries:
         assert s.rank and not re.search(r"of (\d+) of \1", s.verdict) and s.peer_group in s.verdict
     ex = r.extrapolation
@@ -510,14 +513,14 @@ def test_headline_and_index_recomputed_from_the_exports_alone(many):
     # The index: robust scores from the values, pillar means, weighted mean, x median / own cost per unit.
     values = defaultdict(dict)
     for row in csvs["-indicators.csv"]:
-        values[(row["function_key"], row["indicator"])][row["body"]] = row
+        values[(row["function_key"], row["scope"], row["indicator"])][row["body"]] = row
     checked = 0
     for row in csvs["-index.csv"]:
         if not row["index"]:
             continue
         pillars = defaultdict(list)
-        for (fkey, _), by_body in values.items():
-            if fkey != row["function_key"] or row["body"] not in by_body:
+        for (fkey, scope, _), by_body in values.items():
+            if (fkey, scope) != (row["function_key"], row["scope"]) or row["body"] not in by_body:
                 continue
             vals = {b: float(x["value"]) for b, x in by_body.items()}
             m = quartile_at(list(vals.values()), 0.5)

@@ -154,7 +154,10 @@ def extrapolation_assumptions(population: int, source: str, covered: int) -> lis
             "It is an extrapolation, not a measurement: only the bodies compared were measured."]
 
 
-PVI_RULE = ("See docs/public-value-index.md. Indicators measuring cost (a money unit, or a label or ID naming "
+PVI_RULE = ("See docs/public-value-index.md. Bodies are scaled and ranked within their peer group when every "
+            f"peer group with outcome data for the function has at least {LOW_CONFIDENCE_BODIES} such bodies; "
+            "otherwise across all the bodies performing it, marked low confidence when they span peer groups. "
+            "Indicators measuring cost (a money unit, or a label or ID naming "
             "cost, spend, expenditure or price) are left out: cost is already the index's denominator. "
             "Indicators with no Public Value Framework pillar are left out, so no indicator weighs as a whole "
             "pillar. Each indicator is scaled robustly: z = (value - median) / scale, the scale being the "
@@ -163,7 +166,8 @@ PVI_RULE = ("See docs/public-value-index.md. Indicators measuring cost (a money 
             f"{PVI_SPREAD} x n / (n + {PVI_SHRINK}) x z, kept within 0-100 (n = bodies reporting it). "
             "A pillar's score is the mean of its indicators; the outcome score is the weighted mean of the "
             "pillars present, weights " + ", ".join(f"{PILLARS[p]} {w:g}" for p, w in PILLAR_WEIGHTS.items())
-            + ". Index = outcome score x (median cost per unit / the body's cost per unit). Each index has a "
+            + ". Index = outcome score x (median cost per unit of the bodies ranked together / the body's cost "
+            "per unit). Each index has a "
             "leave-one-out range (each other body, or past " + str(MAX_REPLICATES) + " bodies each group of them, "
             "left out in turn) when 3 or more bodies report. Scores "
             f"from fewer than {LOW_CONFIDENCE_INDICATORS} indicators, from fewer than {LOW_CONFIDENCE_BODIES} "

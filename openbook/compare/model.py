@@ -252,6 +252,8 @@ class IndexEntry:
     reasons: list[str]
     index_low: float | None = None
     index_high: float | None = None
+    scope: str = ""  # the bodies it is scaled and ranked among: its peer group, or 'across all bodies'
+    median_cost_per_unit: float | None = None  # the median of that scope
     scores: list[IndicatorScore] = field(default_factory=list)
 
 
@@ -261,6 +263,7 @@ class FunctionIndex:
     matched_on: str
     label: str
     measure: str
+    scope: str  # 'within each peer group' | 'across all bodies'
     bodies_with_outcomes: int
     median_cost_per_unit: float | None
     peer_groups: int

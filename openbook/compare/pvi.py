@@ -127,6 +127,71 @@ def _unit_cost(bf, kind: str) -> float | None:
     return round(bf.annual_cost / units, DP) if units else None
 
 
+def _scopes(sf: SharedFunction, scored: set[str]) -> tuple[str, list[list]]:
+    """Within each peer group when every group with outcome data has enough bodies to scale; else across all."""
+    counts = Counter(bf.peer_group for bf in sf.bodies if bf.body in scored)
+    if len(counts) > 1 and all(n >= LOW_CONFIDENCE_BODIES for n in counts.values()):
+        groups: dict[str, list] = defaultdict(list)
+        for bf in sf.bodies:
+            groups[bf.peer_group].append(bf)
+        return "within each peer group", [groups[g] for g in sorted(groups)]
+    return "across all bodies", [list(sf.bodies)]
+
+
+def _rank_scope(members: list, usable_all: dict, unit_cost: dict, reporting: dict, scope: str) -> list[IndexEntry]:
+    slugs = {bf.body for bf in members}
+    usable = {}
+    for ind_key, (polarity, pillar, rows) in usable_all.items():
+        mine = {s: r for s, r in rows.items() if s in slugs}
+        if len(mine) >= 2:
+            usable[ind_key] = (polarity, pillar, mine)
+    known = {bf.body: unit_cost[bf.body] for bf in members if unit_cost[bf.body]}
+    median = round(percentile(list(known.values()), 0.5), DP) if known else None
+    everyone = _all_scores(usable)
+    scored = {slug for slug in slugs if everyone.get(slug)}
+    groups = {bf.peer_group for bf in members if bf.body in scored}
+    # Leave-one-out: each scored body (or group of them) out of the scaling and the median cost.
+    loo = [(out, _loo_outcomes(usable, out),
+            round(percentile(rest, 0.5), DP) if (rest := [c for s, c in known.items() if s not in out]) else None)
+           for _, out in (leave_out_sets(scored) if len(scored) >= 3 else [])]
+    entries = []
+    for bf in members:
+        entry = IndexEntry(body=bf.body, body_name=bf.body_name, peer_group=bf.peer_group, outcome_score=None,
+                           pillars={}, indicators=0, cost_per_unit=unit_cost[bf.body], index=None, rank=None,
+                           confidence="", reasons=[], scope=scope if scope == "across all bodies" else bf.peer_group,
+                           median_cost_per_unit=median)
+        entries.append(entry)
+        if bf.body not in reporting:
+            entry.reasons.append("not ranked: no outcome data")
+            continue
+        mine = everyone.get(bf.body, [])
+        if not mine:
+            entry.reasons.append("not ranked: no outcome indicator it shares with another body")
+            continue
+        score, pillars = outcome_score([(x.pillar, x.score) for x in mine])
+        entry.outcome_score, entry.pillars, entry.scores, entry.indicators = score, pillars, mine, len(mine)
+        if len(mine) < LOW_CONFIDENCE_INDICATORS:
+            entry.reasons.append(f"low confidence: only {len(mine)} indicator")
+        if len(scored) < LOW_CONFIDENCE_BODIES:
+            entry.reasons.append(f"low confidence: only {len(scored)} bodies have outcome data")
+        if len(groups) > 1:
+            entry.reasons.append(f"low confidence: compared across {len(groups)} peer groups")
+        entry.confidence = "low" if entry.reasons else "normal"
+        cost = unit_cost[bf.body]
+        if not cost or not median or cost <= 0:
+            entry.reasons.append("not ranked: no cost per unit")
+            continue
+        entry.index = score * median / cost
+        reps = [rescored[bf.body] * median_j / cost for out, rescored, median_j in loo
+                if bf.body not in out and bf.body in rescored and median_j]
+        if reps:
+            entry.index_low, entry.index_high = min(reps + [entry.index]), max(reps + [entry.index])
+    ranked = sorted((e for e in entries if e.index is not None), key=lambda e: (-e.index, e.body_name))
+    for i, e in enumerate(ranked, 1):
+        e.rank = i
+    return entries
+
+
 def public_value_index(bodies: list[Body], functions: list[SharedFunction],
                        fid_keys: dict[str, dict[str, tuple]]) -> list[FunctionIndex]:
     outcomes = {b.slug: _outcomes_by_function(b, fid_keys[b.slug]) for b in bodies}
@@ -143,59 +208,17 @@ def public_value_index(bodies: list[Body], functions: list[SharedFunction],
         costed = [bf for bf in sf.bodies if bf.annual_cost is not None and bf.population]
         kind = "unit of volume" if costed and all(bf.volume for bf in costed) else "head"
         unit_cost = {bf.body: _unit_cost(bf, kind) for bf in sf.bodies}
-        known = {s: c for s, c in unit_cost.items() if c}
-        median = round(percentile(list(known.values()), 0.5), DP) if known else None
-        everyone = _all_scores(usable)
-        scored = {slug for slug in reporting if everyone.get(slug)}
-        # Leave-one-out: each scored body out of the scaling and the median cost, everyone rescored once.
-        sets = leave_out_sets(scored) if len(scored) >= 3 else []
-        loo = [(out, _loo_outcomes(usable, out),
-                round(percentile(rest, 0.5), DP) if (rest := [c for s, c in known.items() if s not in out]) else None)
-               for _, out in sets]
-        groups = {bf.peer_group for bf in sf.bodies if bf.body in scored}
-        ranked, not_ranked = [], []
-        for bf in sf.bodies:
-            entry = IndexEntry(body=bf.body, body_name=bf.body_name, peer_group=bf.peer_group, outcome_score=None,
-                               pillars={}, indicators=0, cost_per_unit=unit_cost[bf.body], index=None, rank=None,
-                               confidence="", reasons=[])
-            if bf.body not in reporting:
-                entry.reasons.append("not ranked: no outcome data")
-                not_ranked.append(entry)
-                continue
-            mine = everyone.get(bf.body, [])
-            if not mine:
-                entry.reasons.append("not ranked: no outcome indicator it shares with another body")
-                not_ranked.append(entry)
-                continue
-            score, pillars = outcome_score([(x.pillar, x.score) for x in mine])
-            entry.outcome_score, entry.pillars, entry.scores, entry.indicators = score, pillars, mine, len(mine)
-            if len(mine) < LOW_CONFIDENCE_INDICATORS:
-                entry.reasons.append(f"low confidence: only {len(mine)} indicator")
-            if len(scored) < LOW_CONFIDENCE_BODIES:
-                entry.reasons.append(f"low confidence: only {len(scored)} bodies have outcome data")
-            if len(groups) > 1:
-                entry.reasons.append(f"low confidence: compared across {len(groups)} peer groups")
-            entry.confidence = "low" if entry.reasons else "normal"
-            cost = unit_cost[bf.body]
-            if not cost or not median or cost <= 0:
-                entry.reasons.append("not ranked: no cost per unit")
-                not_ranked.append(entry)
-                continue
-            entry.index = score * median / cost
-            if loo:
-                reps = []
-                for out, rescored, median_j in loo:
-                    if bf.body not in out and bf.body in rescored and median_j:
-                        reps.append(rescored[bf.body] * median_j / cost)
-                if reps:
-                    entry.index_low, entry.index_high = min(reps + [entry.index]), max(reps + [entry.index])
-            ranked.append(entry)
-        ranked.sort(key=lambda e: (-e.index, e.body_name))
-        for i, e in enumerate(ranked, 1):
-            e.rank = i
-        result.append(FunctionIndex(key=sf.key, matched_on=sf.matched_on, label=sf.label, measure=kind,
-                                    bodies_with_outcomes=len(scored), median_cost_per_unit=median,
-                                    peer_groups=len(groups), pillar_weights=dict(PILLAR_WEIGHTS),
-                                    ranked=ranked, not_ranked=not_ranked, excluded_indicators=excluded))
+        known = [c for c in unit_cost.values() if c]
+        scored = {slug for slug, scores in _all_scores(usable).items() if scores}
+        scope, members = _scopes(sf, scored)
+        entries = [e for group in members for e in _rank_scope(group, usable, unit_cost, reporting, scope)]
+        ranked = sorted((e for e in entries if e.rank), key=lambda e: (e.scope, e.rank))
+        not_ranked = [e for e in entries if not e.rank]
+        result.append(FunctionIndex(key=sf.key, matched_on=sf.matched_on, label=sf.label, measure=kind, scope=scope,
+                                    bodies_with_outcomes=len(scored),
+                                    median_cost_per_unit=round(percentile(known, 0.5), DP) if known else None,
+                                    peer_groups=len({bf.peer_group for bf in sf.bodies if bf.body in scored}),
+                                    pillar_weights=dict(PILLAR_WEIGHTS), ranked=ranked, not_ranked=not_ranked,
+                                    excluded_indicators=excluded))
     return [fi for fi in result if fi.bodies_with_outcomes or any(
         r != ["not ranked: no outcome data"] for r in (e.reasons for e in fi.not_ranked))]

@@ -53,7 +53,8 @@ def text(result: Comparison) -> str:
     w("\nPeer groups\n")
     for g in result.peer_groups:
         names = ", ".join(result.body(s).name for s in g.bodies)
-        w(f"  {g.name}: {len(g.bodies)} {'body' if len(g.bodies) == 1 else 'bodies'} ({names}){'' if g.claimed else '; too few comparable bodies'}\n")
+        few = "" if g.claimed else "; too few comparable bodies"
+        w(f"  {g.name}: {len(g.bodies)} {'body' if len(g.bodies) == 1 else 'bodies'} ({names}){few}\n")
     w("\nShared functions (cost per unit by peer group: min / median / max; benchmark; cost of duplication)\n")
     for sf in result.shared_functions:
         tag = "back office" if sf.back_office else "front line"
@@ -112,11 +113,12 @@ def text(result: Comparison) -> str:
         w(f"  Assumption: {a}\n")
     w("\nPublic Value Index (outcomes set against cost per unit)\n")
     for fi in result.index:
-        w(f"  {fi.label} [{fi.matched_on}]\n")
+        w(f"  {fi.label} [{fi.matched_on}; per {fi.measure}; scaled and ranked {fi.scope}]\n")
         for e in fi.ranked:
             rng = (f" (range {e.index_low:.1f} to {e.index_high:.1f})" if e.index_low is not None else "")
             flag = " (" + "; ".join(e.reasons) + ")" if e.reasons else ""
-            w(f"    {e.rank}. {e.body_name}: index {e.index:.1f}{rng}, outcome score {e.outcome_score:.1f} from "
+            scope = f"[{e.scope}] " if fi.scope != "across all bodies" else ""
+            w(f"    {scope}{e.rank}. {e.body_name}: index {e.index:.1f}{rng}, outcome score {e.outcome_score:.1f} from "
               f"{e.indicators} indicator(s){flag}\n")
         for e in fi.not_ranked:
             w(f"    -  {e.body_name}: {'; '.join(r for r in e.reasons if r.startswith('not ranked'))}\n")
@@ -196,15 +198,17 @@ def exports(result: Comparison) -> dict[str, str]:
         ["peer_group", "bodies", "claimed", "savings"],
         [[g.name, len(g.bodies), g.claimed, g.savings] for g in result.peer_groups])
     out["-index.csv"] = _csv(
-        ["function", "function_key", "body", "peer_group", "rank", "index", "index_low", "index_high",
+        ["function", "function_key", "body", "peer_group", "scope", "rank", "index", "index_low", "index_high",
          "outcome_score", "indicators", "measure", "cost_per_unit", "median_cost_per_unit", "confidence", "reasons"],
-        [[fi.label, fi.key, e.body_name, e.peer_group, e.rank, e.index, e.index_low, e.index_high, e.outcome_score,
-          e.indicators, fi.measure, e.cost_per_unit, fi.median_cost_per_unit, e.confidence, "; ".join(e.reasons)]
+        [[fi.label, fi.key, e.body_name, e.peer_group, e.scope, e.rank, e.index, e.index_low, e.index_high,
+          e.outcome_score, e.indicators, fi.measure, e.cost_per_unit, e.median_cost_per_unit, e.confidence,
+          "; ".join(e.reasons)]
          for fi in result.index for e in fi.ranked + fi.not_ranked])
     out["-indicators.csv"] = _csv(
-        ["function_key", "body", "indicator", "label", "pillar", "pillar_weight", "polarity", "unit", "year",
-         "value", "median", "scale", "reporting", "score"],
-        [[fi.key, e.body_name, s.indicator, s.label, s.pillar, fi.pillar_weights.get(s.pillar), s.polarity, s.unit,
+        ["function_key", "body", "scope", "indicator", "label", "pillar", "pillar_weight", "polarity", "unit",
+         "year", "value", "median", "scale", "reporting", "score"],
+        [[fi.key, e.body_name, e.scope, s.indicator, s.label, s.pillar, fi.pillar_weights.get(s.pillar), s.polarity,
+          s.unit,
           s.year, s.value, s.median, s.scale, s.reporting, s.score]
          for fi in result.index for e in fi.ranked + fi.not_ranked for s in e.scores])
     return out
