@@ -279,7 +279,7 @@ def test_delivery_and_period_are_flagged(packaged, tmp_path):
     r = compare([packaged["folders"][0], old, packaged["folders"][2]])
     assert any("different periods" in n and "2023-24" in n for n in r.notes)
     brook = next(s for s in r.summaries if s.body_name == "Brookshire District Council")
-    assert any("2023-24" in f for f in brook.flags)
+    assert any("2023-24" in f for f in brook.flags) and "2023-24" in brook.verdict
 
 
 def test_coverage_and_missing_functions(result):
@@ -378,6 +378,9 @@ def test_suppliers_match_by_registration_number_then_name():
     assert cs.matched_on == "registration number 01234567"
     assert {x.body: x.amount for x in cs.bodies} == {"a": 100.0, "b": 75.0, "c": 10.0}
     assert normalise_name("Kes\u200btrel\u2066 Managed Services Ltd") == "kestrel managed services"
+    from openbook.compare.matching import registration_number
+    assert [registration_number(x) for x in ("N/A", "none", "REDACTED", "0", "SC123456", " 0987 6543")] == \
+        ["", "", "", "", "SC123456", "09876543"]
 
 
 # --------------------------------------------------------------------------- Public Value Index

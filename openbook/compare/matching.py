@@ -33,11 +33,12 @@ def normalise_name(text) -> str:
 
 def registration_number(text) -> str:
     """A Companies House / charity number as one key: upper case, no spaces or punctuation;
-    an all-digit number is zero-padded to 8 ('1234567' and '01234567' are one company)."""
+    an all-digit number is zero-padded to 8 ('1234567' and '01234567' are one company). Text with
+    fewer than 4 digits ('N/A', 'none', 'REDACTED') is no number."""
     s = re.sub(r"[^0-9A-Za-z]", "", strip_invisible(text)).upper()
-    if s.isdigit() and len(s) < 8:
-        s = s.zfill(8)
-    return "" if not s or set(s) == {"0"} else s
+    if sum(c.isdigit() for c in s) < 4 or set(s) <= {"0"}:  # 'N/A', 'None', 'REDACTED', '0': no number
+        return ""
+    return s.zfill(8) if s.isdigit() and len(s) < 8 else s
 
 
 def number(text) -> float | None:

@@ -201,4 +201,5 @@ def _verdict(s: BodySummary, sc: Scenario) -> str:
                   f"{money(s.savings_high)})")
     else:
         saving = "; no saving claimed (too few comparable bodies)"
-    return f"{head}: {place}{cover}{saving}."
+    period = "".join(f"; note: {f}" for f in s.flags if f.startswith("its package covers"))
+    return f"{head}: {place}{cover}{saving}{period}."
