@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 import math
 import re
 import unicodedata
@@ -20,6 +21,7 @@ def strip_invisible(text) -> str:
     return INVISIBLE.sub("", str(text or ""))
 
 
+@lru_cache(maxsize=1 << 16)  # spend repeats the same few thousand names over millions of lines
 def normalise_name(text) -> str:
     """'Civica UK Ltd.' -> 'civica'; 'Smith & Sons Limited' -> 'smith and sons'.
 
