@@ -303,21 +303,73 @@ def test_printing_expands_folded_lists_in_a_real_browser(tmp_path):
     assert pages["folded"] >= pages["without"] + 3, pages   # the folded rows are printed
 
 
+# Measures the overview chart where it is drawn: every label's box, pairwise, and the chart's edge.
+LAYOUT_PROBE = """<script>
+(function () {
+  var chart = document.getElementById("overview");
+  var labels = Array.prototype.slice.call(chart.querySelectorAll(".dp-label, .dp-value, .dp-tick, figcaption, .legend"))
+      .filter(function (el) { return el.textContent.trim() !== ""; });
+  var boxes = labels.map(function (el) { var r = el.getBoundingClientRect();
+      return {text: el.textContent.trim().slice(0, 40), l: r.left, r: r.right, t: r.top, b: r.bottom}; });
+  var overlaps = [];
+  for (var i = 0; i < boxes.length; i++) for (var j = i + 1; j < boxes.length; j++) {
+    var a = boxes[i], b = boxes[j];
+    var w = Math.min(a.r, b.r) - Math.max(a.l, b.l), h = Math.min(a.b, b.b) - Math.max(a.t, b.t);
+    if (w > 0.5 && h > 0.5) overlaps.push([a.text, b.text]);
+  }
+  var dotsOutside = Array.prototype.slice.call(chart.querySelectorAll(".dp-dot")).filter(function (d) {
+    var t = d.parentNode.getBoundingClientRect(), r = d.getBoundingClientRect();
+    return r.left + r.width / 2 < t.left - 0.5 || r.left + r.width / 2 > t.right + 0.5; }).length;
+  var fig = chart.getBoundingClientRect();
+  parent.postMessage(JSON.stringify({
+    width: window.innerWidth, labels: boxes.length, overlaps: overlaps, dotsOutside: dotsOutside,
+    chartRight: fig.right, pageWidth: document.documentElement.clientWidth,
+    smallest: Math.min.apply(null, labels.map(function (el) { return parseFloat(getComputedStyle(el).fontSize); }))}), "*");
+})();
+</script>"""
+# Chromium will not make a window narrower than 500 px, so the page is laid out in a frame of the width wanted.
+FRAME = """<!DOCTYPE html><html><body style="margin:0"><pre id="layout-probe"></pre>
+<iframe src="{src}" style="width:{width}px;height:2000px;border:0"></iframe>
+<script>window.addEventListener("message", function (e) {{ document.getElementById("layout-probe").textContent = e.data; }});</script>
+</body></html>"""
+
+
+def _layout(exe: str, page: Path, width: int) -> dict:
+    probe = page.with_name(f"{page.stem}-probe.html")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", LAYOUT_PROBE + "</body>"), encoding="utf-8")
+    frame = page.with_name(f"{page.stem}-{width}.html")
+    frame.write_text(FRAME.format(src=probe.name, width=width), encoding="utf-8")
+    dom = _run_chromium(exe, "--dump-dom", "--window-size=1400,2200", "--virtual-time-budget=5000", frame.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    m = re.search(r'<pre id="layout-probe">(.*?)</pre>', dom.stdout, re.S)
+    assert m and m.group(1), "the layout probe did not run"
+    return json.loads(m.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+
+
 @pytest.mark.browser
 def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
-    """The compare report a finance director would see: the verdict and every council, rendered."""
+    """The compare page at 1280 and 400 px: verdicts, every council, the supplier apart, no label over another."""
     exe = _chromium()
     if exe is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("chromium is not installed: run tests/install_browser.sh")
         pytest.skip("chromium is not installed (tests/install_browser.sh installs it)")
+    import sys
     from openbook.compare.render import html as compare_html
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
     names = ["anytown-borough-council", "brookshire-district-council", "castleford-city-council"]
     packages = [openbook.package(ROOT / "examples" / f"{n}.xlsx", out_dir=tmp_path / "out").path for n in names]
-    comparison = openbook.compare(packages)
+    supplier = openbook.package(ROOT / "examples" / "kestrel-managed-services-supplier-costs.xlsx",
+                                out_dir=tmp_path / "out").path
+    comparison = openbook.compare(packages + [supplier])
     page = tmp_path / "compare.html"
     page.write_text(compare_html(comparison), encoding="utf-8")
+    sys.path.insert(0, str(ROOT / "tests"))
+    from compare_catalogue import write_catalogue
+    write_catalogue(packages, tmp_path / "catalogue", councils=32)
+    many = openbook.compare([tmp_path / "catalogue"], scale_population=1_000_000, scale_source="a test figure")
+    big = tmp_path / "compare-many.html"
+    big.write_text(compare_html(many), encoding="utf-8")
 
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTEFACTS / "compare.png"
@@ -330,8 +382,19 @@ def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
     dom = _run_chromium(exe, "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     text = dom.stdout
-    assert "At a glance" in text and "40% scenario" in text
+    assert "At a glance" in text and "40% scenario" in text and "too few comparable bodies" in text
     for summary in comparison.summaries:
-        assert summary.body_name in text
-    total = f"£{comparison.scenario.total:,.0f}"
-    assert total in text, total
+        assert summary.body_name in text and summary.peer_group in text
+    assert "Kestrel Managed Services Ltd" in text and "ATN-C-2023-0147" in text
+    assert not re.search(r"of (\d+) of \1", text)
+    dom = _run_chromium(exe, "--dump-dom", big.as_uri())
+    assert f"£{many.scenario.total:,.0f}" in dom.stdout and "1,000,000" in dom.stdout
+
+    for p in (page, big):
+        for width in (1280, 400):
+            layout = _layout(exe, p, width)
+            assert layout["width"] == width, layout
+            assert layout["labels"] > 5 and layout["overlaps"] == [], (p.name, width, layout["overlaps"])
+            assert layout["dotsOutside"] == 0, (p.name, width)
+            assert layout["chartRight"] <= layout["pageWidth"] + 0.5, (p.name, width, layout)
+            assert layout["smallest"] >= 11, (p.name, width, layout["smallest"])  # readable at 400 px

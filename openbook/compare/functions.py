@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from openbook.compare.matching import fiscal_year, key_id, key_text, number, percentile, truthy
-from openbook.compare.method import QUARTILE
+from openbook.compare.benchmark import delivery_flag, measure, per_unit
+from openbook.compare.matching import fiscal_year, key_id, key_text, number, truthy
 from openbook.compare.model import Body, BodyFunction, SharedFunction
 from openbook.datapackage.contract import Package
 
@@ -63,14 +63,18 @@ def _costs_by_function(body: Body, notes: list[str]) -> tuple[dict[str, float], 
         notes.append(f"{body.name}: the costs ledger covers {', '.join(years)}; {year} was used.")
     cost: dict[str, float] = defaultdict(float)
     fte: dict[str, float] = defaultdict(float)
+    used = False
     for r in rows:
         if year and (r.get("FiscalYear") or "").strip() != year:
             continue
+        used = True
         fid = (r.get("FunctionID") or "").strip()
         if (v := number(r.get("Actual"))) is not None:
             cost[fid] += v
         if (v := number(r.get("FTE"))) is not None:
             fte[fid] += v
+    if used:
+        body.total_cost = sum(cost.values())
     return cost, fte
 
 
@@ -97,7 +101,12 @@ def body_functions(body: Body, fid_keys: dict[str, tuple], notes: list[str]) -> 
         role_fte[fid] += fte
     out: dict[tuple[str, str], BodyFunction] = {}
     unmatched = 0
-    for row in body.tables.get("functions") or []:
+    rows = body.tables.get("functions") or []
+    if body.total_cost is None:  # no ledger: the functions with no sub-functions, so nothing twice
+        parents = {(r.get("ParentID") or "").strip() for r in rows}
+        costs = [number(r.get("AnnualCost")) for r in rows if (r.get("FunctionID") or "").strip() not in parents]
+        body.total_cost = sum(c for c in costs if c is not None) if any(c is not None for c in costs) else None
+    for row in rows:
         fid = (row.get("FunctionID") or "").strip()
         key = fid_keys.get(fid)
         if key is None:
@@ -117,14 +126,18 @@ def body_functions(body: Body, fid_keys: dict[str, tuple], notes: list[str]) -> 
             fte, fsource = role_fte[fid], "roles"
         else:
             fte, fsource = None, None
+        volume = number(row.get("AnnualVolume"))
         bf = out.get(key)
         if bf is None:
-            out[key] = BodyFunction(body=body.slug, body_name=body.name, function_ids=[fid],
-                                    label=(row.get("Label") or fid).strip(), back_office=truthy(row.get("BackOffice")),
+            out[key] = BodyFunction(body=body.slug, body_name=body.name, peer_group=body.peer_group,
+                                    function_ids=[fid], label=(row.get("Label") or fid).strip(),
+                                    back_office=truthy(row.get("BackOffice")),
+                                    delivery=(row.get("DeliveryModel") or "").strip().lower(),
                                     fte=fte, fte_source=fsource, annual_cost=cost, cost_source=source,
-                                    population=body.population)
+                                    population=body.population, volume=volume if volume and volume > 0 else None)
         else:  # two of the body's functions carry the same code: add them up
             bf.function_ids.append(fid)
+            bf.volume = bf.volume + volume if bf.volume and volume and volume > 0 else None
             bf.back_office = bf.back_office or truthy(row.get("BackOffice"))
             if cost is not None:
                 bf.annual_cost = (bf.annual_cost or 0.0) + cost
@@ -154,28 +167,32 @@ def shared_functions(bodies: list[Body], per_body: dict[str, dict], notes: list[
                             bodies=sorted(entries, key=lambda e: e.body_name), parts=key)
         for e in entries:
             if e.annual_cost is not None and e.population:
-                e.cost_per_head = e.annual_cost / e.population
+                e.cost_per_head = per_unit(e.annual_cost, e.population)
             elif e.annual_cost is None:
                 notes.append(f"{e.body_name}: no annual cost for {label} ({sf.matched_on}); it is left out of "
                              "that function's spread.")
             else:
                 notes.append(f"{e.body_name}: no population in the package metadata, so no cost per head for "
                              f"{label}.")
-        values = [e.cost_per_head for e in entries if e.cost_per_head is not None]
         sf.total_cost = sum(e.annual_cost or 0.0 for e in entries)
         sf.total_fte = sum(e.fte or 0.0 for e in entries)
-        if values:
-            sf.min_cost_per_head = min(values)
-            sf.max_cost_per_head = max(values)
-            sf.median_cost_per_head = percentile(values, 0.5)
-            sf.quartile_cost_per_head = q = percentile(values, QUARTILE)
-            for e in entries:
-                if e.cost_per_head is not None:
-                    e.duplication_cost = max(0.0, e.cost_per_head - q) * e.population
-            sf.duplication_cost = sum(e.duplication_cost or 0.0 for e in entries)
+        sf.peers = measure(entries, lambda e: e.annual_cost,
+                           lambda e: {"head": e.population, "unit of volume": e.volume})
+        sf.flags = [f for f in [delivery_flag(entries)] if f]
+        sf.duplication_cost = sum(pb.duplication_cost for pb in sf.peers if pb.claimed)
         result.append(sf)
     _mark_nested(bodies, result)
     result.sort(key=lambda s: (not s.back_office, not s.in_totals, -s.duplication_cost, s.label))
+    for sf in result:
+        for e in sf.bodies:
+            if e.duplication_cost is None:
+                continue
+            if not sf.back_office:
+                e.status = "context: front-line function, not cut"
+            elif not e.in_totals:
+                e.status = "context: a finer shared function of this body holds its cost"
+            else:
+                e.counted, e.status = True, "counted"
     return result
 
 
@@ -185,26 +202,27 @@ def _mark_nested(bodies: list[Body], functions: list[SharedFunction]) -> None:
     Totals (the summary, the scenario) use the finest shared level, so a
     parent's cost (the sum of its children) is never added to its children's.
     """
+    entries: dict[str, list[BodyFunction]] = defaultdict(list)
+    for sf in functions:
+        for e in sf.bodies:
+            entries[e.body].append(e)
     for body in bodies:
         children: dict[str, list[str]] = defaultdict(list)
         for r in body.tables.get("functions") or []:
             parent = (r.get("ParentID") or "").strip()
             if parent:
                 children[parent].append((r.get("FunctionID") or "").strip())
-        shared_fids = {fid for sf in functions for e in sf.bodies if e.body == body.slug for fid in e.function_ids}
-        for sf in functions:
-            for e in sf.bodies:
-                if e.body != body.slug:
-                    continue
-                stack, seen = list(e.function_ids), set()
-                while stack:
-                    fid = stack.pop()
-                    for child in children.get(fid, []):
-                        if child in seen:
-                            continue
-                        seen.add(child)
-                        if child in shared_fids and child not in e.function_ids:
-                            e.in_totals = False
-                        stack.append(child)
+        shared_fids = {fid for e in entries[body.slug] for fid in e.function_ids}
+        for e in entries[body.slug]:
+            stack, seen = list(e.function_ids), set()
+            while stack:
+                fid = stack.pop()
+                for child in children.get(fid, []):
+                    if child in seen:
+                        continue
+                    seen.add(child)
+                    if child in shared_fids and child not in e.function_ids:
+                        e.in_totals = False
+                    stack.append(child)
     for sf in functions:
         sf.in_totals = any(e.in_totals for e in sf.bodies)

@@ -2,18 +2,45 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 import math
 import re
+import unicodedata
 
 from openbook.compare.method import STOP_WORDS, TRUE_WORDS
 from openbook.compare.model import Body
 
 
+# Zero-width and bidirectional-control characters: invisible, so two names that
+# look the same may differ only by them (a copy-paste artefact or a spoof).
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+                       "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+
+
+def strip_invisible(text) -> str:
+    return INVISIBLE.sub("", str(text or ""))
+
+
+@lru_cache(maxsize=1 << 16)  # spend repeats the same few thousand names over millions of lines
 def normalise_name(text) -> str:
-    """'Civica UK Ltd.' -> 'civica'; 'Smith & Sons Limited' -> 'smith and sons'."""
-    s = str(text or "").lower().replace("&", " and ")
+    """'Civica UK Ltd.' -> 'civica'; 'Smith & Sons Limited' -> 'smith and sons'.
+
+    Zero-width and bidi-control characters are removed first and the text is
+    NFKC-normalised, so 'Kes\u200btrel' and 'Kestrel' are one name.
+    """
+    s = unicodedata.normalize("NFKC", strip_invisible(text)).lower().replace("&", " and ")
     s = re.sub(r"[^\w\s]|_", " ", s)
     return " ".join(w for w in s.split() if w not in STOP_WORDS)
+
+
+def registration_number(text) -> str:
+    """A Companies House / charity number as one key: upper case, no spaces or punctuation;
+    an all-digit number is zero-padded to 8 ('1234567' and '01234567' are one company). Text with
+    fewer than 4 digits ('N/A', 'none', 'REDACTED') is no number."""
+    s = re.sub(r"[^0-9A-Za-z]", "", strip_invisible(text)).upper()
+    if sum(c.isdigit() for c in s) < 4 or set(s) <= {"0"}:  # 'N/A', 'None', 'REDACTED', '0': no number
+        return ""
+    return s.zfill(8) if s.isdigit() and len(s) < 8 else s
 
 
 def number(text) -> float | None:

@@ -1,8 +1,11 @@
-"""The comparison's data model: plain dataclasses, rounded only when written out."""
+"""The comparison's data model: plain dataclasses. Every field is documented in docs/compare.md.
+
+Costs per unit and benchmarks are rounded (method.DP) when computed, so the
+exports reproduce every total; money is rounded to the penny only when written out.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-
 
 
 @dataclass
@@ -14,25 +17,66 @@ class Body:
     period: str | None
     profile: str
     packages: list[str] = field(default_factory=list)
+    body_type: str = ""
+    type_source: str = ""
+    band: str = ""
+    peer_group: str = ""
+    total_cost: float | None = None
     tables: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
 
 @dataclass
-class BodyFunction:
+class Measured:
+    """One body's figure in a peer-group benchmark (a function's cost, or a system's licence)."""
     body: str  # slug
     body_name: str
-    function_ids: list[str]
-    label: str
-    back_office: bool
-    fte: float | None
-    fte_source: str | None
-    annual_cost: float | None
-    cost_source: str | None
-    population: int | None
-    cost_per_head: float | None = None
-    duplication_cost: float | None = None  # above the quartile
-    in_totals: bool = True  # False when a finer shared function of this body holds its cost
+    peer_group: str = ""
+    measure: str = ""  # 'head' | 'unit of volume' | '' (not measured)
+    units: float | None = None  # population, or annual volume
+    per_unit: float | None = None  # cost / units, rounded to method.DP
+    benchmark: float | None = None
+    duplication_cost: float | None = None  # max(0, per_unit - benchmark) x units; None when not claimed
+    duplication_low: float | None = None
+    duplication_high: float | None = None
+    counted: bool = False  # counts toward the scenario
+    status: str = ""  # 'counted', or why not
     savings: float = 0.0
+    savings_low: float = 0.0
+    savings_high: float = 0.0
+    loo: dict[str, float] = field(default_factory=dict, repr=False)  # body left out -> duplication cost
+
+
+@dataclass
+class BodyFunction(Measured):
+    function_ids: list[str] = field(default_factory=list)
+    label: str = ""
+    back_office: bool = False
+    delivery: str = ""
+    fte: float | None = None
+    fte_source: str | None = None
+    annual_cost: float | None = None
+    cost_source: str | None = None
+    population: int | None = None
+    volume: float | None = None
+    cost_per_head: float | None = None
+    in_totals: bool = True  # False when a finer shared function of this body holds its cost
+
+
+@dataclass
+class PeerBenchmark:
+    peer_group: str
+    bodies: int
+    measure: str
+    minimum: float | None = None
+    median: float | None = None
+    maximum: float | None = None
+    benchmark: float | None = None
+    claimed: bool = False
+    reason: str = ""
+    duplication_cost: float = 0.0
+    duplication_low: float = 0.0
+    duplication_high: float = 0.0
+    delivery: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -42,28 +86,22 @@ class SharedFunction:
     label: str
     back_office: bool
     bodies: list[BodyFunction]
-    min_cost_per_head: float | None = None
-    median_cost_per_head: float | None = None
-    max_cost_per_head: float | None = None
-    quartile_cost_per_head: float | None = None
+    peers: list[PeerBenchmark] = field(default_factory=list)
     total_cost: float = 0.0
     total_fte: float = 0.0
     duplication_cost: float = 0.0
     in_totals: bool = True
     savings: float = 0.0
+    flags: list[str] = field(default_factory=list)
     parts: tuple = field(default=(), repr=False)
 
 
 @dataclass
-class SystemLicence:
-    body: str
-    body_name: str
-    systems: list[str]
-    vendor: str
-    product: str
-    annual_cost: float | None
-    excess: float = 0.0
-    savings: float = 0.0
+class SystemLicence(Measured):
+    systems: list[str] = field(default_factory=list)
+    vendor: str = ""
+    product: str = ""
+    annual_cost: float | None = None
 
 
 @dataclass
@@ -72,10 +110,9 @@ class DuplicatedSystem:
     vendor: str
     product: str
     bodies: list[SystemLicence]
-    back_office: bool
+    peers: list[PeerBenchmark] = field(default_factory=list)
     total_cost: float = 0.0
-    cheapest_cost: float | None = None
-    excess_cost: float = 0.0
+    duplication_cost: float = 0.0
     savings: float = 0.0
 
 
@@ -92,9 +129,32 @@ class SupplierAmount:
 class CommonSupplier:
     key: str
     name: str
+    matched_on: str  # 'registration number 09876543' | 'name'
     bodies: list[SupplierAmount]
     total: float = 0.0
     payments: int = 0
+
+
+@dataclass
+class ContractReconciliation:
+    supplier: str
+    supplier_package: str
+    registration_number: str
+    contract: str
+    council: str  # body slug, '' when no body compared has the contracting authority's URI
+    council_name: str
+    period_start: str
+    period_end: str
+    cost_lines: int
+    costs: float
+    margin: float
+    margin_share: float | None
+    charged: float
+    paid: float | None
+    payments: int
+    matched_by: dict[str, int]  # 'contract reference' | 'registration number' | 'name' -> spend lines
+    unexplained: float | None
+    status: str
 
 
 @dataclass
@@ -111,10 +171,21 @@ class RoleGroup:
 class ScenarioBody:
     body: str
     body_name: str
+    peer_group: str
     functions: float = 0.0
     systems: float = 0.0
     total: float = 0.0
+    low: float = 0.0
+    high: float = 0.0
     share: float = 0.0
+
+
+@dataclass
+class PeerGroup:
+    name: str
+    bodies: list[str]
+    claimed: bool  # at least method.MIN_PEERS bodies
+    savings: float = 0.0
 
 
 @dataclass
@@ -126,8 +197,29 @@ class Scenario:
     functions: float = 0.0
     systems: float = 0.0
     total: float = 0.0
-    duplication_cost: float = 0.0  # back-office functions, before the reduction
-    systems_excess: float = 0.0
+    low: float = 0.0
+    high: float = 0.0
+    duplication_cost: float = 0.0  # functions and systems counted, before the reduction
+    claimed: bool = False
+    population_covered: int = 0
+    per_100k: float | None = None
+    per_100k_low: float | None = None
+    per_100k_high: float | None = None
+    statement: str = ""
+
+
+@dataclass
+class Extrapolation:
+    population: int | None
+    source: str
+    total: float | None
+    low: float | None
+    high: float | None
+    assumptions: list[str]
+    manifesto_claim: str
+    manifesto_scope: str
+    share_of_manifesto: float | None
+    statement: str
 
 
 @dataclass
@@ -139,6 +231,9 @@ class IndicatorScore:
     unit: str
     value: float
     year: str
+    median: float
+    scale: float
+    reporting: int
     score: float
 
 
@@ -146,14 +241,19 @@ class IndicatorScore:
 class IndexEntry:
     body: str
     body_name: str
+    peer_group: str
     outcome_score: float | None
     pillars: dict[str, float]
     indicators: int
-    cost_per_head: float | None
+    cost_per_unit: float | None
     index: float | None
     rank: int | None
     confidence: str  # 'normal' | 'low' | ''
     reasons: list[str]
+    index_low: float | None = None
+    index_high: float | None = None
+    scope: str = ""  # the bodies it is scaled and ranked among: its peer group, or 'across all bodies'
+    median_cost_per_unit: float | None = None  # the median of that scope
     scores: list[IndicatorScore] = field(default_factory=list)
 
 
@@ -162,8 +262,12 @@ class FunctionIndex:
     key: str
     matched_on: str
     label: str
+    measure: str
+    scope: str  # 'within each peer group' | 'across all bodies'
     bodies_with_outcomes: int
-    median_cost_per_head: float | None
+    median_cost_per_unit: float | None
+    peer_groups: int
+    pillar_weights: dict[str, float]
     ranked: list[IndexEntry]
     not_ranked: list[IndexEntry]
     excluded_indicators: list[str] = field(default_factory=list)
@@ -173,16 +277,26 @@ class FunctionIndex:
 class BodySummary:
     body: str
     body_name: str
+    peer_group: str
+    peers: int
     population: int | None
+    period: str | None
     shared_functions: int
     back_office_functions: int
     back_office_cost: float
-    back_office_cost_per_head: float | None
+    total_cost: float | None
+    coverage: float | None
+    lacks: list[str]
+    compared_on: int
+    compared_cost_per_head: float | None
     position: str
     rank: int | None
     of: int
     savings: float
+    savings_low: float
+    savings_high: float
     share: float
+    flags: list[str]
     verdict: str
 
 
@@ -190,13 +304,16 @@ class BodySummary:
 class Comparison:
     reduction: float
     bodies: list[Body]
+    peer_groups: list[PeerGroup]
     summaries: list[BodySummary]
     shared_functions: list[SharedFunction]
     systems: list[DuplicatedSystem]
     suppliers: list[CommonSupplier]
+    reconciliations: list[ContractReconciliation]
     roles: list[RoleGroup]
     roles_unassigned: dict[str, float]
     scenario: Scenario
+    extrapolation: Extrapolation
     index: list[FunctionIndex]
     method: dict[str, str]
     notes: list[str]
@@ -206,15 +323,24 @@ class Comparison:
         data = asdict(replace(self, bodies=[replace(b, tables={}) for b in self.bodies]))
         for body in data["bodies"]:
             body.pop("tables", None)
-        return _round(data)
+        return _round(_drop(data, {"loo", "parts"}))  # working state, not results
 
     def body(self, slug: str) -> Body:
         return next(b for b in self.bodies if b.slug == slug)
 
 
+def _drop(obj, keys: set[str]):
+    if isinstance(obj, dict):
+        return {k: _drop(v, keys) for k, v in obj.items() if k not in keys}
+    if isinstance(obj, list):
+        return [_drop(v, keys) for v in obj]
+    return obj
+
+
 def _round(obj):
+    # money to the penny; costs per unit and scores keep method.DP places (they are computed at that precision)
     if isinstance(obj, float):
-        return round(obj, 6) if abs(obj) < 1 else round(obj, 2)
+        return round(obj, 6)
     if isinstance(obj, dict):
         return {k: _round(v) for k, v in obj.items()}
     if isinstance(obj, list):

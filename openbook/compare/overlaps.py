@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from openbook.compare.functions import role_rows
-from openbook.compare.matching import key_id, normalise_name, number
+from openbook.compare.benchmark import measure
+from openbook.compare.matching import key_id, normalise_name, number, registration_number
 from openbook.compare.model import Body, CommonSupplier, DuplicatedSystem, RoleGroup, SupplierAmount, SystemLicence
 from openbook.standard.markers import withheld
 
 
-def duplicated_systems(bodies: list[Body], back_office_ids: dict[str, set[str]]) -> list[DuplicatedSystem]:
+def duplicated_systems(bodies: list[Body]) -> list[DuplicatedSystem]:
     groups: dict[tuple[str, str], dict[str, SystemLicence]] = defaultdict(dict)
-    back: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for body in bodies:
         for r in body.tables.get("systems") or []:
             vendor, product = (r.get("Vendor") or "").strip(), (r.get("Product") or "").strip()
@@ -22,13 +22,14 @@ def duplicated_systems(bodies: list[Body], back_office_ids: dict[str, set[str]])
             lic = groups[key].get(body.slug)
             name = (r.get("SystemName") or r.get("SystemID") or product).strip()
             if lic is None:
-                groups[key][body.slug] = SystemLicence(body=body.slug, body_name=body.name, systems=[name],
+                groups[key][body.slug] = SystemLicence(body=body.slug, body_name=body.name,
+                                                       peer_group=body.peer_group, systems=[name],
                                                        vendor=vendor, product=product, annual_cost=cost)
             else:
                 lic.systems.append(name)
                 if cost is not None:
                     lic.annual_cost = (lic.annual_cost or 0.0) + cost
-            back[key].append((r.get("FunctionID") or "").strip() in back_office_ids.get(body.slug, set()))
+    population = {b.slug: b.population for b in bodies}
     out = []
     for key, licences in groups.items():
         if len(licences) < 2:
@@ -37,36 +38,55 @@ def duplicated_systems(bodies: list[Body], back_office_ids: dict[str, set[str]])
         vendors = Counter(e.vendor for e in entries)
         products = Counter(e.product for e in entries)
         best = lambda c: sorted(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]  # noqa: E731
-        ds = DuplicatedSystem(key=f"{key[0]} / {key[1]}",
-                              vendor=best(vendors), product=best(products),
-                              bodies=entries, back_office=any(back[key]))
-        costs = [e.annual_cost for e in entries if e.annual_cost is not None]
-        ds.total_cost = sum(costs)
-        if len(costs) >= 2:
-            ds.cheapest_cost = min(costs)
-            for e in entries:
-                if e.annual_cost is not None:
-                    e.excess = e.annual_cost - ds.cheapest_cost
-            ds.excess_cost = ds.total_cost - ds.cheapest_cost
+        ds = DuplicatedSystem(key=f"{key[0]} / {key[1]}", vendor=best(vendors), product=best(products),
+                              bodies=entries)
+        ds.total_cost = sum(e.annual_cost for e in entries if e.annual_cost is not None)
+        ds.peers = measure(entries, lambda e: e.annual_cost, lambda e: {"head": population.get(e.body)})
+        for e in entries:
+            if e.duplication_cost is not None:
+                e.counted, e.status = True, "counted"
+        ds.duplication_cost = sum(pb.duplication_cost for pb in ds.peers if pb.claimed)
         out.append(ds)
-    out.sort(key=lambda d: (-d.excess_cost, d.vendor, d.product))
+    out.sort(key=lambda d: (-d.duplication_cost, -d.total_cost, d.vendor, d.product))
     return out
 
 
-def common_suppliers(bodies: list[Body]) -> list[CommonSupplier]:
-    groups: dict[str, dict[str, SupplierAmount]] = defaultdict(dict)
-    spellings: dict[str, Counter] = defaultdict(Counter)
+def supplier_keys(bodies: list[Body]) -> dict[str, str]:
+    """Normalised name -> registration number, for names used with exactly one number."""
+    seen: dict[str, set[str]] = defaultdict(set)
     for body in bodies:
         for r in body.tables.get("spend") or []:
-            raw = (r.get("BeneficiaryName") or "").strip()
-            if withheld(raw):
-                continue
-            key = normalise_name(raw)
-            if not key:
-                continue
+            reg = registration_number(r.get("BeneficiaryRegistrationNumber"))
+            name = normalise_name(r.get("BeneficiaryName"))
+            if reg and name:
+                seen[name].add(reg)
+    return {name: next(iter(regs)) for name, regs in seen.items() if len(regs) == 1}
+
+
+def spend_supplier_key(row: dict, by_name: dict[str, str]) -> tuple[str, str] | None:
+    """('reg', number) or ('name', normalised name) for a spend line; None when withheld."""
+    raw = (row.get("BeneficiaryName") or "").strip()
+    if withheld(raw):
+        return None
+    if (reg := registration_number(row.get("BeneficiaryRegistrationNumber"))):
+        return ("reg", reg)
+    name = normalise_name(raw)
+    if not name:
+        return None
+    return ("reg", by_name[name]) if name in by_name else ("name", name)
+
+
+def common_suppliers(bodies: list[Body]) -> list[CommonSupplier]:
+    groups: dict[tuple, dict[str, SupplierAmount]] = defaultdict(dict)
+    spellings: dict[tuple, Counter] = defaultdict(Counter)
+    by_name = supplier_keys(bodies)
+    for body in bodies:
+        for r in body.tables.get("spend") or []:
+            key = spend_supplier_key(r, by_name)
             amount = number(r.get("Amount"))
-            if amount is None:
+            if key is None or amount is None:
                 continue
+            raw = (r.get("BeneficiaryName") or "").strip()
             spellings[key][raw] += 1
             entry = groups[key].get(body.slug)
             if entry is None:
@@ -81,7 +101,9 @@ def common_suppliers(bodies: list[Body]) -> list[CommonSupplier]:
         if len(entries) < 2:
             continue
         name = sorted(spellings[key].items(), key=lambda kv: (kv[0].isupper(), -kv[1], kv[0]))[0][0]
-        cs = CommonSupplier(key=key, name=name, bodies=sorted(entries.values(), key=lambda e: e.body_name))
+        cs = CommonSupplier(key=":".join(key), name=name,
+                            matched_on=f"registration number {key[1]}" if key[0] == "reg" else "name",
+                            bodies=sorted(entries.values(), key=lambda e: e.body_name))
         cs.total = sum(e.amount for e in cs.bodies)
         cs.payments = sum(e.payments for e in cs.bodies)
         out.append(cs)
