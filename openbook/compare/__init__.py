@@ -1,7 +1,7 @@
 """openbook compare: duplication across bodies, the savings scenario and the Public Value Index.
 
     import openbook
-    result = openbook.compare(["out/anytown-borough-council-2025-26", "catalogue/"], reduction=0.4)
+    result = openbook.compare(["out/anytown-borough-council-open-book-2025-26", "catalogue/"], reduction=0.4)
     print(result.scenario.total)
     result.to_dict()          # everything, for JSON
 
