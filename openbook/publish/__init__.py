@@ -13,6 +13,7 @@ every file as "unchanged".
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Optional, Union
@@ -26,6 +27,8 @@ from openbook.publish.targets import target
 __all__ = ["publish", "PublishResult", "Action", "CREATE", "UPDATE", "UNCHANGED", "DELETE"]
 
 DEFAULT_TARGET = "catalogue"
+# user@host:path (scp, rsync): a folder named that would be created here, secret and all
+REMOTE = re.compile(r"^[^/\\]*@[^/\\]*:")
 
 
 def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: bool = False,
@@ -47,7 +50,13 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
     if progress is None and _stderr_is_terminal():
         progress = TerminalProgress()
     where = target(to)
+    if where.kind == "local" and REMOTE.match(to):
+        raise OpenbookError(f"{scrub(to)}: this looks like a remote address (user@host:path). Publish to a folder, "
+                            "s3://bucket/prefix or ckan+https://host; credentials come from the environment.")
     options = {}
+    if endpoint_url and not str(endpoint_url).lower().startswith(("http://", "https://")):
+        raise OpenbookError(f"--endpoint-url {scrub(endpoint_url)}: give the S3 server's address, starting "
+                            "https:// (or http://), without credentials.")
     if endpoint_url:
         if where.kind != "s3":
             raise OpenbookError(f"{scrub(to)}: --endpoint-url is for S3 targets (s3://bucket) only.")
@@ -57,7 +66,10 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
             raise OpenbookError(f"{scrub(to)}: --ckan-org is for CKAN targets (ckan+https://host) only.")
         options["ckan_org"] = ckan_org
     with open_package(package_path) as pkg:
-        return where.module.publish(pkg, to, dry_run=dry_run, progress=progress, **options)
+        result = where.module.publish(pkg, to, dry_run=dry_run, progress=progress, **options)
+    # what is printed ("Published to ...") never holds a user:password@
+    result.target, result.url = scrub(result.target), scrub(result.url)
+    return result
 
 
 def _stderr_is_terminal() -> bool:

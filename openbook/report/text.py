@@ -4,20 +4,24 @@ from __future__ import annotations
 from itertools import groupby
 
 from openbook.check.result import Report
+from openbook.errors import printable as safe
 
 SHOW_PER_GROUP = 5
 
 
 def text(report: Report) -> str:
     """Problems grouped by code and field, with exact counts and the first few
-    locations (the 360Giving data quality tool's layout), then a verdict."""
+    locations (the 360Giving data quality tool's layout), then a verdict.
+
+    Everything that comes from the files (names, sheets, headers, values) goes
+    through ``safe``: a cell can neither drive the terminal nor add a line."""
     lines = []
     for t in report.tables:
-        where = f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "")
-        lines.append(f"{where}: {t.rows} rows checked as {t.schema} "
+        where = safe(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else ""))
+        lines.append(f"{where}: {t.rows} rows checked as {safe(t.schema)} "
                      f"(header on row {t.header_row}): {t.errors} errors, {t.warnings} warnings")
     for t in report.skipped:
-        lines.append(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "") + f": skipped, {t.skipped}")
+        lines.append(safe(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "") + f": skipped, {t.skipped}"))
     counts = report.counts()
     shown = report.problems()
     key = lambda p: (p.severity != "error", p.code, p.field or "")
@@ -26,11 +30,11 @@ def text(report: Report) -> str:
         group = list(group)
         severity = "warning" if is_warning else "error"
         total = counts[(severity, code, field or None)]
-        label = f"{code}" + (f" in {field}" if field else "")
+        label = safe(f"{code}" + (f" in {field}" if field else ""))
         lines.append("")
         lines.append(f"{severity.upper()} {label}: {total} problem{'s' if total != 1 else ''}")
         for p in group[:SHOW_PER_GROUP]:
-            lines.append(f"  {p.location}: {p.message}")
+            lines.append(f"  {safe(p.location)}: {safe(p.message)}")
         if total > SHOW_PER_GROUP:
             lines.append(f"  ... and {total - SHOW_PER_GROUP} more")
     if report.max_errors is not None and report.errors + report.warnings > len(shown):
@@ -56,6 +60,7 @@ def verdict(report: Report) -> str:
 
 def plain_table(headers: list[str], rows: list[list[str]]) -> str:
     """An aligned plain-text table (no trailing spaces), for `schemas list` and `checks list`."""
+    rows = [[safe(c) for c in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
