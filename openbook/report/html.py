@@ -259,4 +259,5 @@ def report_html(report: Report, title: str = "openbook validation report", cap: 
         "standard": STANDARD_VERSION,
         "palette": PALETTE,
     }
-    return _env().get_template("report.html").render(**context)
+    from openbook.templates import with_csp
+    return with_csp(_env().get_template("report.html").render(**context))
