@@ -304,6 +304,37 @@ def test_printing_expands_folded_lists_in_a_real_browser(tmp_path):
 
 
 @pytest.mark.browser
+def test_pages_keep_their_own_style_and_script_under_the_csp(tmp_path):
+    """Issue 14, case 15: every generated page carries a strict Content-Security-Policy.
+    Chromium applies the page's own <style> and runs its own <script> (allowed by hash),
+    and refuses anything injected after rendering."""
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is not installed: run tests/install_browser.sh")
+        pytest.skip("chromium is not installed (tests/install_browser.sh installs it)")
+    from openbook.publish.catalogue import Dataset, render_dataset, render_index
+    d = Dataset(org="anytown", name="anytown-2025-26", versions=["1.0.0"], descriptor={
+        "name": "anytown-2025-26", "title": "Anytown", "version": "1.0.0",
+        "publisher": {"title": "Anytown", "path": "javascript:alert(1)"},
+        "resources": [{"name": "spend", "path": "data/spend.csv"}]})
+    pages = {"report": report_html(openbook.validate(make_workbook_with_errors(tmp_path / "bad.xlsx"))),
+             "index": render_index([d]), "dataset": render_dataset(d)}
+    injected = pages["report"].replace("</main>", "<script>document.title='injected'</script></main>")
+    for name, html in list(pages.items()) + [("injected", injected)]:
+        page = tmp_path / f"{name}.html"
+        page.write_text(html, encoding="utf-8")
+        run = _run_chromium(exe, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+        assert run.returncode == 0, run.stderr[-2000:]
+        refused = [line for line in run.stderr.splitlines() if "Content Security Policy" in line]
+        if name == "injected":
+            assert refused and "<title>injected</title>" not in run.stdout
+        else:
+            assert refused == [], refused[:3]
+            assert "javascript:" not in " ".join(re.findall(r'href="([^"]*)"', run.stdout))
+
+
+@pytest.mark.browser
 def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
     """The compare report a finance director would see: the verdict and every council, rendered."""
     exe = _chromium()

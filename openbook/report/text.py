@@ -51,6 +51,9 @@ def text(report: Report) -> str:
 
 def verdict(report: Report) -> str:
     tables = len(report.tables)
+    if report.valid and report.rows == 0:   # an empty template is not a complete submission
+        return (f"NO DATA: {tables} tables found but no rows of data, so nothing could be checked. "
+                "Fill in the sheets and run openbook validate again.")
     if report.valid:
         extra = f", {report.warnings} warnings to review" if report.warnings else ""
         return f"VALID: {tables} tables, {report.rows} rows, no errors{extra}."
