@@ -27,8 +27,9 @@ from openbook.publish.targets import target
 __all__ = ["publish", "PublishResult", "Action", "CREATE", "UPDATE", "UNCHANGED", "DELETE"]
 
 DEFAULT_TARGET = "catalogue"
-# user@host:path (scp, rsync): a folder named that would be created here, secret and all
-REMOTE = re.compile(r"^[^/\\]*@[^/\\]*:")
+# user@host:path (scp, rsync), user:password@host, //user:password@host: a folder
+# named that would be created (at the root, for //...), secret and all
+REMOTE = re.compile(r"^(?://)?(?:[^/\\:@]*:[^/\\@]*@|[^/\\]*@[^/\\]*:)")
 
 
 def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: bool = False,
