@@ -230,6 +230,36 @@ def test_cli_writes_html_report(tmp_path):
     assert "NOT VALID" in result.output
 
 
+def test_cells_cannot_hide_or_reorder_text_in_the_report(tmp_path):
+    """Issue 14, cases 16-17: zero-width, bidi and control characters are shown as
+    escapes (U+202E would reverse the rest of the line in the page)."""
+    path = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Functions"
+    ws.append(["OrganisationURI", "FunctionID", "Label", "Level"])
+    ws.append([URI, "F-1", "Home\u200b care", "service"])
+    ws.append([URI, "F-2", "Libraries", "serv\u202eice"])
+    ws.append([URI, "F-3", "Parks", "serv_x001B_[2J"])   # OOXML's escape: read back as ESC
+    wb.save(path)
+    html = report_html(openbook.validate(path))
+    rows = html[html.index("Problems to fix"):]
+    assert "Home\\u200b care" in rows and "serv\\u202eice" in rows and "\\x1b[2J" in rows
+    assert not re.search("[\u200b\u202e\x1b]", rows)
+
+
+def test_report_masks_personal_data(tmp_path):
+    path = tmp_path / "spend.csv"
+    path.write_text("OrganisationURI,PaymentDate,BeneficiaryName,Purpose,Amount\n"
+                    f"{URI},2025-04-30,Acme Ltd,Refund to jo.bloggs@example.com,600\n"
+                    f"{URI},2025-04-30,Mrs Jane Smith,Care,700\n", encoding="utf-8")
+    report = openbook.validate(path)
+    html = report_html(report)
+    assert "jo.bloggs@example.com" not in html and "Jane Smith" not in html
+    assert "j•••@e•••.com" in html and "Mrs J••• S•••" in html
+    assert "spend!D2" in html and "spend!C3" in html
+
+
 # ------------------------------------------------------------------ browser
 
 def _chromium() -> str | None:

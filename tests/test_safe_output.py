@@ -319,11 +319,12 @@ def test_a_hostile_sheet_or_file_name_is_escaped(tmp_path):
     ws = wb.active
     ws.title = "Spend"
     ws.append(SPEND_HEADER)
-    ws.append(spend_row(Amount="abc"))
+    ws.append(spend_row(Amount="_x001B_[2J_x001B_]0;pwned_x0007__x000D_VALID"))   # OOXML escapes: ESC, BEL, CR
     name = tmp_path / "spend\x1b[31m\x1b]0;x\x07.xlsx"
     wb.save(name)
     proc = run(tmp_path, "validate", name)
     assert proc.returncode == 1 and not ESC_RAW.search(proc.stdout + proc.stderr)
+    assert "\\x1b[2J" in proc.stdout and "\\x1b[31m" in proc.stdout   # the cell and the file name, escaped
     missing = run(tmp_path, "validate", tmp_path / "gone\x1b[2J\rVALID.csv")
     assert missing.returncode == 2 and not ESC_RAW.search(missing.stderr)
     assert len(missing.stderr.strip().splitlines()) == 1

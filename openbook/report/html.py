@@ -20,6 +20,7 @@ import polars as pl
 
 from openbook.check.registry import REGISTRY
 from openbook.check.result import Problem, Report, TableResult
+from openbook.errors import printable
 
 ROWS_PER_GROUP = 1000   # rows listed per group; the rest are counted, not listed
 OPEN_ROWS = 5           # rows shown before a group's list folds
@@ -219,6 +220,9 @@ def _env():
     env = environment()
     env.filters["n"] = lambda v: f"{v:,}"
     env.filters["plural"] = lambda n, word, many=None: word if n == 1 else (many or word + "s")
+    # what the cells hold, with control, zero-width and bidi characters shown as
+    # \u200b: visible, and unable to reorder the page's text
+    env.filters["visible"] = printable
     return env
 
 
