@@ -396,3 +396,15 @@ def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
         assert summary.body_name in text
     total = f"£{comparison.scenario.total:,.0f}"
     assert total in text, total
+
+
+def test_a_capped_list_still_masks_a_flagged_cell(tmp_path):
+    """More emails than a group lists: the formula problem at the 1,002nd email's cell is
+    listed, its email problem is not; the value is masked all the same."""
+    lines = ["OrganisationURI,PaymentDate,BeneficiaryName,Purpose,Amount"]
+    lines += [f"{URI},2025-04-30,Acme Ltd,Refund to person{i}@example.com,600" for i in range(1001)]
+    lines += [f'{URI},2025-04-30,Acme Ltd,"=HYPERLINK(""mailto:last.one@example.org"")",600']
+    path = tmp_path / "spend.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    html = report_html(openbook.validate(path), cap=1000)
+    assert "spend!D1003" in html and "last.one@example.org" not in html and "l•••@e•••.org" in html

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from openbook.check.registry import REGISTRY
+from openbook.check.registry import REGISTRY, data_protection_codes
 from openbook.check.result import Problem, Report, TableResult
 from openbook.errors import printable
 
@@ -134,6 +134,12 @@ def _listed(t: TableResult, cap: int) -> list[Problem]:
         frame = (frame.sort(["row", "col"], nulls_last=False)
                  .with_columns(pl.int_range(pl.len()).over(["severity", "code", "field"]).alias("_n"))
                  .filter(pl.col("_n") < cap).drop("_n"))
+        # a data-protection problem cut off here still masks the other problems at its cell
+        flagged = t.problems.filter(pl.col("code").is_in(data_protection_codes()))
+        extra = flagged.join(frame.select("row", "col"), on=["row", "col"], how="semi", nulls_equal=True)
+        extra = extra.join(frame, on=list(frame.columns), how="anti", nulls_equal=True)
+        if extra.height:
+            frame = pl.concat([frame, extra])
     return list(dataclasses.replace(t, problems=frame).iter_problems())
 
 
