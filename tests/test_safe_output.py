@@ -372,3 +372,13 @@ def test_a_header_only_csv_is_not_packaged(tmp_path):
     assert not list((tmp_path / "out").iterdir())
     proc = run(tmp_path, "validate", data)
     assert "VALID:" not in proc.stdout and "NO DATA" in proc.stdout
+
+
+def test_an_organisation_name_with_hidden_characters_is_refused(tmp_path):
+    """It would be published, listed in the catalogue and compared as it is."""
+    data = write_csv(tmp_path / "spend.csv", [spend_row()])
+    for name in ("Anytown\u200b Borough Council", "Anytown\x1b[2J", "Anytown \u202eliocnuoC"):
+        proc = run(tmp_path, "package", data, "--org-name", name, "--org-uri", ORG, "--period", "2025-26",
+                   "-o", tmp_path / "out")
+        assert proc.returncode == 2 and "control or invisible characters" in proc.stderr, proc.stderr
+        assert not ESC_RAW.search(proc.stderr) and not list((tmp_path / "out").iterdir())

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from openbook.errors import OpenbookError
+from openbook.errors import OpenbookError, printable
 
 # Names a person may give each setting, in an About sheet or openbook.yaml.
 METADATA_KEYS = {
@@ -38,6 +38,12 @@ class Metadata:
             if value not in (None, "") and hasattr(self, key):
                 if key == "org_uri":
                     value = check_web_address(value, "the organisation URI")
+                elif isinstance(value, str) and key != "description" and printable(value) != value:
+                    # a name with a zero-width space, a bidi override or a terminal
+                    # escape would be published, listed and compared as it is
+                    what = "organisation name" if key == "org_name" else key
+                    raise OpenbookError(f"the {what} \"{printable(value)}\" holds control or invisible "
+                                        "characters (shown here as \\u200b, \\x1b...). Type it again.")
                 setattr(self, key, value)
 
 
