@@ -24,6 +24,7 @@ DOTS = "•••"
 DOT = "•"
 
 _EMAIL = re.compile(EMAIL)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+'-")
 _NI = re.compile(NI)
 _IBAN = re.compile(IBAN)
 _PHONE = re.compile(PHONE)
@@ -72,7 +73,7 @@ def mask_words(text: str) -> str:
     return re.sub(r"[^\W_]+(?:['’.-][^\W_]+)*\.?", word, text)
 
 
-def _pieces(text: str) -> list[tuple[int, int, str]]:
+def _pieces(text: str, numbers: bool = True) -> list[tuple[int, int, str]]:
     """(start, end, masked) of each piece of personal data found in ``text``."""
     found: list[tuple[int, int, str]] = []
 
@@ -80,8 +81,17 @@ def _pieces(text: str) -> list[tuple[int, int, str]]:
         if not any(s < end and start < e for s, e, _ in found):
             found.append((start, end, masked))
 
-    for m in _EMAIL.finditer(text):
-        add(m.start(), m.end(), mask_email(m.group(0)))
+    at = text.find("@")
+    while at > 0:   # each @, then the address around it: far cheaper than scanning every position
+        start = at
+        while start > 0 and text[start - 1] in _LOCAL_CHARS:
+            start -= 1
+        m = _EMAIL.match(text, start)
+        if m and m.end() > at:
+            add(m.start(), m.end(), mask_email(m.group(0)))
+        at = text.find("@", at + 1)
+    if not numbers or sum(map(str.isdigit, text)) < 6:   # every number below has six digits or more
+        return sorted(found)
     for m in _IBAN.finditer(text):
         add(m.start(), m.end(), mask_number(m.group(0)))
     for m in _NI.finditer(text):
@@ -103,36 +113,54 @@ def _apply(text: str, pieces: Iterable[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
+def _mask(value: str) -> tuple[str, list[tuple[str, str]]]:
+    """The value masked, and (as written, as masked) for each piece of it."""
+    pieces = _pieces(value)
+    if not pieces:
+        return mask_words(value), []
+    return _apply(value, pieces), [(value[s:e], m) for s, e, m in pieces]
+
+
 def mask_value(value: str | None) -> str | None:
     """A flagged cell's value as a report shows it: the personal data in it
     masked (an email, NI number, phone, bank or long number), or, when none is
     recognised (a name), every word masked."""
     if value is None or value == "":
         return value
-    pieces = _pieces(value)
-    return _apply(value, pieces) if pieces else mask_words(value)
+    return _mask(value)[0]
 
 
 def mask_message(message: str | None, value: str | None) -> str | None:
-    """A message about a flagged cell, with the value (or any part of it the
-    message quotes) masked the way :func:`mask_value` masks it."""
-    if not message:
+    """A message about a flagged cell, with the value, any piece of it (the
+    email or number a check extracted), or any part of it the message quotes
+    (a name cut short), masked the way :func:`mask_value` masks them. Numbers
+    that are not from the value are left, so "(here 120000)" still says what
+    to write."""
+    if not message or not value:
         return message
-    if value:
-        if len(value) >= 2 and value in message:
-            message = message.replace(value, mask_value(value))
+    return _message(message, value, *_mask(value))
 
-        def quoted(m: re.Match) -> str:
-            inner = m.group(1)
-            part = inner[:-1] if inner.endswith("…") else inner
-            if part and part in value and DOT not in part:
-                return f'"{mask_value(part)}{inner[len(part):]}"'
-            return m.group(0)
-        message = _QUOTED.sub(quoted, message)
-    # what the message itself quotes (the email it extracted, the NI number);
-    # bare numbers are left, so that "(here 120000)" still says what to write
-    pieces = [p for p in _pieces(message) if not re.fullmatch(r"\d+", message[p[0]:p[1]])]
-    return _apply(message, pieces)
+
+def _message(message: str, value: str, masked: str, pieces: list[tuple[str, str]]) -> str:
+    if len(value) >= 2:
+        message = message.replace(value, masked)
+    for raw, hidden in pieces:
+        message = message.replace(raw, hidden)
+
+    def quoted(m: re.Match) -> str:
+        inner = m.group(1)
+        part = inner[:-1] if inner.endswith("…") else inner
+        if part and part in value and DOT not in part:
+            return f'"{mask_value(part)}{inner[len(part):]}"'
+        return m.group(0)
+    message = _QUOTED.sub(quoted, message)
+    # a piece the message cut short ("ann.other@example.or…"): the message's own
+    # emails, and its numbers when the value held some (bare numbers are left)
+    numbers = any("@" not in hidden for _, hidden in pieces)
+    if "@" in message or numbers:
+        found = [p for p in _pieces(message, numbers) if not message[p[0]:p[1]].isdigit()]
+        message = _apply(message, found)
+    return message
 
 
 def shown_rows(problems: pl.DataFrame, flagged_by: pl.DataFrame | None = None) -> Iterator[dict]:
@@ -147,7 +175,10 @@ def shown_rows(problems: pl.DataFrame, flagged_by: pl.DataFrame | None = None) -
     cells = set(zip(dp["row"].to_list(), dp["col"].to_list())) if dp.height else set()
     for r in problems.iter_rows(named=True):
         if r["code"] in codes or (cells and (r["row"], r["col"]) in cells):
-            raw = r["value"]
-            r["value"] = mask_value(raw)
-            r["detail"] = mask_message(r["detail"], raw)
+            value = r["value"]
+            if value:
+                masked, pieces = _mask(value)
+                r["value"] = masked
+                if r["detail"]:
+                    r["detail"] = _message(r["detail"], value, masked, pieces)
         yield r

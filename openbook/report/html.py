@@ -12,15 +12,15 @@ renders in about the time of one with a thousand.
 """
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from pathlib import Path
 
 import polars as pl
 
-from openbook.check.registry import REGISTRY, data_protection_codes
+from openbook.check.registry import REGISTRY
 from openbook.check.result import Problem, Report, TableResult
 from openbook.errors import printable
+from openbook.report.text import listed
 
 ROWS_PER_GROUP = 1000   # rows listed per group; the rest are counted, not listed
 OPEN_ROWS = 5           # rows shown before a group's list folds
@@ -125,31 +125,13 @@ def _field_titles(report: Report) -> dict[tuple[str | None, str], str]:
     return titles
 
 
-def _listed(t: TableResult, cap: int) -> list[Problem]:
-    """The first ``cap`` problems of each (severity, code, field) group of one table."""
-    frame = t.problems
-    if frame.height == 0:
-        return []
-    if frame.height > cap:
-        frame = (frame.sort(["row", "col"], nulls_last=False)
-                 .with_columns(pl.int_range(pl.len()).over(["severity", "code", "field"]).alias("_n"))
-                 .filter(pl.col("_n") < cap).drop("_n"))
-        # a data-protection problem cut off here still masks the other problems at its cell
-        flagged = t.problems.filter(pl.col("code").is_in(data_protection_codes()))
-        extra = flagged.join(frame.select("row", "col"), on=["row", "col"], how="semi", nulls_equal=True)
-        extra = extra.join(frame, on=list(frame.columns), how="anti", nulls_equal=True)
-        if extra.height:
-            frame = pl.concat([frame, extra])
-    return list(dataclasses.replace(t, problems=frame).iter_problems())
-
-
 def _groups(report: Report, cap: int) -> tuple[list[dict], int]:
     counts: Counter = report.counts()
     if report.max_errors is not None:
         shown = report.problems()
     else:
         shown = [p for sev in ("error", "warning") for t in report.tables
-                 for p in _listed(t, cap) if p.severity == sev]
+                 for p in listed(t, cap) if p.severity == sev]
     titles = _field_titles(report)
     schema_of = {t.name: t.schema for t in report.tables}
     by_key: dict[tuple, dict] = {}

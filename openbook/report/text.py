@@ -1,9 +1,13 @@
 """Render a Report as text for a terminal (JSON is Report.to_json, HTML is html.py)."""
 from __future__ import annotations
 
+import dataclasses
 from itertools import groupby
 
-from openbook.check.result import Report
+import polars as pl
+
+from openbook.check.registry import data_protection_codes
+from openbook.check.result import Problem, Report, TableResult
 from openbook.errors import printable as safe
 
 SHOW_PER_GROUP = 5
@@ -23,7 +27,11 @@ def text(report: Report) -> str:
     for t in report.skipped:
         lines.append(safe(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "") + f": skipped, {t.skipped}"))
     counts = report.counts()
-    shown = report.problems()
+    if report.max_errors is None:   # at most SHOW_PER_GROUP of each group are printed: build no more
+        shown = [p for sev in ("error", "warning") for t in report.tables
+                 for p in listed(t, SHOW_PER_GROUP) if p.severity == sev]
+    else:
+        shown = report.problems()
     key = lambda p: (p.severity != "error", p.code, p.field or "")
     shown.sort(key=key)
     for (is_warning, code, field), group in groupby(shown, key=key):
@@ -47,6 +55,25 @@ def text(report: Report) -> str:
     lines.append("")
     lines.append(verdict(report))
     return "\n".join(lines) + "\n"
+
+
+def listed(t: TableResult, cap: int) -> list[Problem]:
+    """The first ``cap`` problems of each (severity, code, field) group of one
+    table: Problem objects (messages, masking) are built only for what is shown."""
+    frame = t.problems
+    if frame.height == 0:
+        return []
+    if frame.height > cap:
+        frame = (frame.sort(["row", "col"], nulls_last=False)
+                 .with_columns(pl.int_range(pl.len()).over(["severity", "code", "field"]).alias("_n"))
+                 .filter(pl.col("_n") < cap).drop("_n"))
+        # a data-protection problem cut off here still masks the other problems at its cell
+        flagged = t.problems.filter(pl.col("code").is_in(data_protection_codes()))
+        extra = flagged.join(frame.select("row", "col"), on=["row", "col"], how="semi", nulls_equal=True)
+        extra = extra.join(frame, on=list(frame.columns), how="anti", nulls_equal=True)
+        if extra.height:
+            frame = pl.concat([frame, extra])
+    return list(dataclasses.replace(t, problems=frame).iter_problems())
 
 
 def verdict(report: Report) -> str:
