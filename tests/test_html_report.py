@@ -408,3 +408,18 @@ def test_a_capped_list_still_masks_a_flagged_cell(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     html = report_html(openbook.validate(path), cap=1000)
     assert "spend!D1003" in html and "last.one@example.org" not in html and "l•••@e•••.org" in html
+
+
+def test_markup_in_cells_is_text_in_the_report(tmp_path):
+    """A cell holding HTML or a script is shown as text, never run (and the CSP would refuse it)."""
+    path = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Functions"
+    ws.append(["OrganisationURI", "FunctionID", "Label", "Level", '<img src=x onerror="alert(1)">'])
+    ws.append([URI, "F-1", "Home care", "</script><script>alert(1)</script>", "x"])
+    wb.save(path)
+    html = report_html(openbook.validate(path))
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script>") == 1   # the page's own, allowed by its hash
