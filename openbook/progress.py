@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 import time
 
+from openbook.errors import printable
+
 
 class Progress:
     def __init__(self, label: str, stream=None):
@@ -16,7 +18,7 @@ class Progress:
     def step(self, what: str) -> None:
         self.count += 1
         if self.active:
-            self.stream.write(f"\r\033[K{self.label} {self.count}: {what[-70:]}")
+            self.stream.write(f"\r\033[K{self.label} {self.count}: {printable(what)[-70:]}")
             self.stream.flush()
 
     def __enter__(self):

@@ -230,6 +230,36 @@ def test_cli_writes_html_report(tmp_path):
     assert "NOT VALID" in result.output
 
 
+def test_cells_cannot_hide_or_reorder_text_in_the_report(tmp_path):
+    """Issue 14, cases 16-17: zero-width, bidi and control characters are shown as
+    escapes (U+202E would reverse the rest of the line in the page)."""
+    path = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Functions"
+    ws.append(["OrganisationURI", "FunctionID", "Label", "Level"])
+    ws.append([URI, "F-1", "Home\u200b care", "service"])
+    ws.append([URI, "F-2", "Libraries", "serv\u202eice"])
+    ws.append([URI, "F-3", "Parks", "serv_x001B_[2J"])   # OOXML's escape: read back as ESC
+    wb.save(path)
+    html = report_html(openbook.validate(path))
+    rows = html[html.index("Problems to fix"):]
+    assert "Home\\u200b care" in rows and "serv\\u202eice" in rows and "\\x1b[2J" in rows
+    assert not re.search("[\u200b\u202e\x1b]", rows)
+
+
+def test_report_masks_personal_data(tmp_path):
+    path = tmp_path / "spend.csv"
+    path.write_text("OrganisationURI,PaymentDate,BeneficiaryName,Purpose,Amount\n"
+                    f"{URI},2025-04-30,Acme Ltd,Refund to jo.bloggs@example.com,600\n"
+                    f"{URI},2025-04-30,Mrs Jane Smith,Care,700\n", encoding="utf-8")
+    report = openbook.validate(path)
+    html = report_html(report)
+    assert "jo.bloggs@example.com" not in html and "Jane Smith" not in html
+    assert "j•••@e•••.com" in html and "Mrs J••• S•••" in html
+    assert "spend!D2" in html and "spend!C3" in html
+
+
 # ------------------------------------------------------------------ browser
 
 def _chromium() -> str | None:
@@ -347,6 +377,37 @@ def _layout(exe: str, page: Path, width: int) -> dict:
 
 
 @pytest.mark.browser
+def test_pages_keep_their_own_style_and_script_under_the_csp(tmp_path):
+    """Issue 14, case 15: every generated page carries a strict Content-Security-Policy.
+    Chromium applies the page's own <style> and runs its own <script> (allowed by hash),
+    and refuses anything injected after rendering."""
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is not installed: run tests/install_browser.sh")
+        pytest.skip("chromium is not installed (tests/install_browser.sh installs it)")
+    from openbook.publish.catalogue import Dataset, render_dataset, render_index
+    d = Dataset(org="anytown", name="anytown-2025-26", versions=["1.0.0"], descriptor={
+        "name": "anytown-2025-26", "title": "Anytown", "version": "1.0.0",
+        "publisher": {"title": "Anytown", "path": "javascript:alert(1)"},
+        "resources": [{"name": "spend", "path": "data/spend.csv"}]})
+    pages = {"report": report_html(openbook.validate(make_workbook_with_errors(tmp_path / "bad.xlsx"))),
+             "index": render_index([d]), "dataset": render_dataset(d)}
+    injected = pages["report"].replace("</main>", "<script>document.title='injected'</script></main>")
+    for name, html in list(pages.items()) + [("injected", injected)]:
+        page = tmp_path / f"{name}.html"
+        page.write_text(html, encoding="utf-8")
+        run = _run_chromium(exe, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+        assert run.returncode == 0, run.stderr[-2000:]
+        refused = [line for line in run.stderr.splitlines() if "Content Security Policy" in line]
+        if name == "injected":
+            assert refused and "<title>injected</title>" not in run.stdout
+        else:
+            assert refused == [], refused[:3]
+            assert "javascript:" not in " ".join(re.findall(r'href="([^"]*)"', run.stdout))
+
+
+@pytest.mark.browser
 def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
     """The compare page at 1280 and 400 px: verdicts, every council, the supplier apart, no label over another."""
     exe = _chromium()
@@ -398,3 +459,30 @@ def test_comparison_report_in_a_real_browser(tmp_path, monkeypatch):
             assert layout["dotsOutside"] == 0, (p.name, width)
             assert layout["chartRight"] <= layout["pageWidth"] + 0.5, (p.name, width, layout)
             assert layout["smallest"] >= 11, (p.name, width, layout["smallest"])  # readable at 400 px
+
+
+def test_a_capped_list_still_masks_a_flagged_cell(tmp_path):
+    """More emails than a group lists: the formula problem at the 1,002nd email's cell is
+    listed, its email problem is not; the value is masked all the same."""
+    lines = ["OrganisationURI,PaymentDate,BeneficiaryName,Purpose,Amount"]
+    lines += [f"{URI},2025-04-30,Acme Ltd,Refund to person{i}@example.com,600" for i in range(1001)]
+    lines += [f'{URI},2025-04-30,Acme Ltd,"=HYPERLINK(""mailto:last.one@example.org"")",600']
+    path = tmp_path / "spend.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    html = report_html(openbook.validate(path), cap=1000)
+    assert "spend!D1003" in html and "last.one@example.org" not in html and "l•••@e•••.org" in html
+
+
+def test_markup_in_cells_is_text_in_the_report(tmp_path):
+    """A cell holding HTML or a script is shown as text, never run (and the CSP would refuse it)."""
+    path = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Functions"
+    ws.append(["OrganisationURI", "FunctionID", "Label", "Level", '<img src=x onerror="alert(1)">'])
+    ws.append([URI, "F-1", "Home care", "</script><script>alert(1)</script>", "x"])
+    wb.save(path)
+    html = report_html(openbook.validate(path))
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script>") == 1   # the page's own, allowed by its hash

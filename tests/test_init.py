@@ -123,11 +123,21 @@ def test_filled_template_round_trips(tmp_path, profile):
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_empty_template_is_valid(tmp_path, profile):
+def test_empty_template_has_no_errors_but_is_not_a_complete_submission(tmp_path, profile):
+    """Issue 14, case 6: an empty template used to read "VALID: 7 tables, 0 rows", and
+    `package` wrote a package with no resources and exit 0."""
     path = tmp_path / "empty.xlsx"
-    write_template(path, profile=profile)
+    write_template(path, profile=profile, org="Anytown Borough Council", org_uri=URI)
     report = openbook.validate(path, profile=profile)
     assert report.errors == 0
+    from openbook.report.text import text, verdict
+    assert verdict(report).startswith("NO DATA: ") and "VALID" not in verdict(report)
+    assert text(report).rstrip().endswith(verdict(report))
+    result = CliRunner().invoke(cli, ["package", str(path), "--profile", profile, "--period", "2025-26",
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "no data rows to package" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())   # nothing written
 
 
 @pytest.mark.parametrize("profile", PROFILES)

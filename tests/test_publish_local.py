@@ -72,7 +72,7 @@ def test_catalogue_pages_and_dcat(tmp_path):
     assert "Valid against the open-book standard." in page and "0 errors, 1 warning." in page
     assert 'href="latest/datapackage.json"' in page
     assert "Open Government Licence v3.0" in page
-    assert "<script" not in page and "http-equiv" not in page and "stylesheet" not in page  # no external assets
+    assert "<script" not in page and 'http-equiv="refresh"' not in page and "stylesheet" not in page  # no external assets
 
     dcat = json.loads((cat / "catalog.json").read_text())
     assert dcat["@type"] == "dcat:Catalog"

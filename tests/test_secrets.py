@@ -172,3 +172,65 @@ def test_exceptions_reach_the_caller_without_credentials(monkeypatch, tmp_path):
         text = "".join(traceback.format_exception(exc))
         for secret in (AWS_KEY, AWS_SECRET, CKAN_TOKEN):
             assert secret not in text and secret not in repr(exc.args)
+
+
+# Issue 14, case 13: the raw --to value was echoed with user:secret@ inside (an
+# unknown scheme, --endpoint-url with a non-S3 target, an S3 error label). Each
+# address below is refused before anything is sent; none may show its secret,
+# however the credentials are written.
+ECHOED = [
+    ["--to", f"ftp://{AWS_KEY}:{AWS_SECRET}@files.example.gov.uk/openbook"],             # unknown scheme
+    ["--to", f"ckan+https://user:{CKAN_TOKEN}@127.0.0.1:9/", "--endpoint-url", "http://127.0.0.1:9"],
+    ["--to", f"s3://{AWS_KEY}:{AWS_SECRET}@bucket/openbook"],                             # S3 label and bucket
+    ["--to", f"s3://{AWS_KEY}:{AWS_SECRET.replace('-', '/')}@bucket/openbook"],          # a secret with a /
+    ["--to", f"{AWS_KEY}:{AWS_SECRET}@files.example.gov.uk:/srv/openbook"],              # scp-style
+    ["--to", "s3://bucket/openbook", "--endpoint-url", f"{AWS_KEY}:{AWS_SECRET}@127.0.0.1:9000"],  # no scheme
+    ["--to", f"https://user:p@ss{CKAN_TOKEN}@data.example.gov.uk/"],                     # an @ in the password
+    ["--to", f"https://data.example.gov.uk/upload?token={CKAN_TOKEN}&X-Amz-Signature={AWS_SECRET}"],
+    ["--to", f"//user:{CKAN_TOKEN}@data.example.gov.uk/openbook"],                       # scheme-relative
+]
+
+
+@pytest.mark.parametrize("args", ECHOED, ids=range(len(ECHOED)))
+def test_addresses_with_credentials_are_refused_without_echoing_them(tmp_path, args):
+    proc = run(tmp_path, "publish", P.ANYTOWN, *args)
+    assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+    assert proc.stderr.startswith("openbook: ") and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert assert_no_secret_in_files(tmp_path) == 0, "nothing is written"
+    assert not [p for p in tmp_path.rglob("*") if AWS_SECRET in p.name or CKAN_TOKEN in p.name]
+    assert not [p for p in Path("/").glob("user:*") if CKAN_TOKEN in p.name], "//user:... wrote at the root"
+
+
+def test_compare_and_validate_never_echo_an_address_secret(tmp_path):
+    for args in (["compare", f"https://bucket.s3.amazonaws.com/x.zip?X-Amz-Credential={AWS_KEY}&X-Amz-Signature={AWS_SECRET}"],
+                 ["compare", f"ftp://user:{CKAN_TOKEN}@files.example.gov.uk/catalogue"],
+                 ["validate", f"https://{AWS_KEY}:{AWS_SECRET}@files.example.gov.uk/spend.csv"]):
+        proc = run(tmp_path, *args)
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, (args, proc.stderr)
+
+
+def test_the_library_raises_without_the_secret(tmp_path):
+    """The API's own messages are clean, not only what the command line prints."""
+    for to, kwargs in [(f"s3://{AWS_KEY}:{AWS_SECRET}@bucket/x", {}),
+                       (f"ftp://{AWS_KEY}:{AWS_SECRET}@host/x", {}),
+                       ("s3://bucket/x", {"endpoint_url": f"{AWS_KEY}:{AWS_SECRET}@127.0.0.1:9000"}),
+                       (f"ckan+https://u:{CKAN_TOKEN}@h.example/", {"endpoint_url": "http://127.0.0.1:9"})]:
+        with pytest.raises(OpenbookError) as info:
+            publish(P.ANYTOWN, to=to, **kwargs)
+        for secret in (AWS_SECRET, CKAN_TOKEN):
+            assert secret not in str(info.value), str(info.value)
+
+
+def test_scrub_takes_out_every_form_of_credentials():
+    from openbook.errors import scrub
+    cases = {
+        "ftp://u:pw@host/x": "ftp://host/x",
+        "https://u:p@ss/w0rd@host/x y": "https://host/x y",
+        "AKIA:abc@127.0.0.1:9000: could not reach": "127.0.0.1:9000: could not reach",
+        "see //u:pw@host/x": "see //host/x",
+        "https://h/x?a=1&api_key=zz&X-Amz-Signature=s#f": "https://h/x?a=1&api_key=***&X-Amz-Signature=***#f",
+        "Spend!E7: \"jo@example.com\" is not allowed": "Spend!E7: \"jo@example.com\" is not allowed",
+        "sheet \x1b[2J\rVALID\n": "sheet \\x1b[2J\\rVALID\\n",
+    }
+    for given, expected in cases.items():
+        assert scrub(given) == expected, given

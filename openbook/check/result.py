@@ -13,7 +13,9 @@ from typing import Iterator
 
 import polars as pl
 
+from openbook.check.mask import shown_rows
 from openbook.check.messages import message
+from openbook.errors import printable_json
 from openbook.read.raw import column_letter
 from openbook.standard.plan import plan
 
@@ -82,9 +84,12 @@ class TableResult:
         fields = plan(self.schema).fields if self.schema else {}
         return message(r["code"], fields.get(r["field"]), r["value"], r["detail"], r["field"])
 
-    def iter_problems(self, severity: str | None = None) -> Iterator[Problem]:
+    def iter_problems(self, severity: str | None = None, reveal: bool = False) -> Iterator[Problem]:
+        """Problems as shown, personal data masked (check/mask.py); ``reveal``
+        keeps the values, for the user's own annotated copy only."""
         rows = self.problems if severity is None else self.problems.filter(pl.col("severity") == severity)
-        for r in rows.sort(["row", "col"], nulls_last=False).iter_rows(named=True):
+        rows = rows.sort(["row", "col"], nulls_last=False)
+        for r in (rows.iter_rows(named=True) if reveal else shown_rows(rows, self.problems)):
             col = r["col"]
             row = r["row"]
             yield Problem(
@@ -133,11 +138,11 @@ class Report:
     def redactions(self) -> int:
         return sum(t.redactions for t in self.tables)
 
-    def iter_problems(self) -> Iterator[Problem]:
-        """Every problem, errors first, in table then sheet order."""
+    def iter_problems(self, reveal: bool = False) -> Iterator[Problem]:
+        """Every problem, errors first, in table then sheet order (masked unless ``reveal``)."""
         for severity in ("error", "warning"):
             for t in self.tables:
-                yield from t.iter_problems(severity)
+                yield from t.iter_problems(severity, reveal)
 
     def problems(self, limit: int | None = None) -> list[Problem]:
         limit = self.max_errors if limit is None else limit
@@ -172,4 +177,4 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return printable_json(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"

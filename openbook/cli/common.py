@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from openbook.errors import OpenbookError
+from openbook.errors import OpenbookError, scrub
 
 
 def friendly_errors(fn):
@@ -16,7 +16,7 @@ def friendly_errors(fn):
         try:
             return fn(*args, **kwargs)
         except OpenbookError as exc:
-            click.echo(f"openbook: {exc}", err=True)
+            click.echo(f"openbook: {scrub(exc)}", err=True)  # the one scrubber: no secret, no control
             sys.exit(exc.exit_code)
     return wrapper
 

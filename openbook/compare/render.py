@@ -293,7 +293,8 @@ def function_rows(result: Comparison) -> tuple[list[dict], list[dict]]:
 
 
 def html(result: Comparison) -> str:
-    from openbook.templates import environment
+    """The comparison as one self-contained page, with its strict Content-Security-Policy."""
+    from openbook.templates import environment, with_csp
 
     env = environment()
     env.filters["money"] = lambda v: money(v)
@@ -303,6 +304,6 @@ def html(result: Comparison) -> str:
     env.filters["sortnum"] = lambda v: "" if v is None else f"{v:.6f}"
     env.filters["score"] = lambda v: "–" if v is None else f"{v:.1f}"
     counted, context = function_rows(result)
-    return env.get_template("compare.html").render(r=result, chart=overview(result), counted=counted,
-                                                   context=context, verdicts=verdict_lines(result), pct=pct,
-                                                   min_peers=MIN_PEERS)
+    return with_csp(env.get_template("compare.html").render(r=result, chart=overview(result), counted=counted,
+                                                            context=context, verdicts=verdict_lines(result),
+                                                            pct=pct, min_peers=MIN_PEERS))

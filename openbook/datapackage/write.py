@@ -202,6 +202,10 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
                               sink=writer, progress=progress, period=period)
         finally:
             writer.close()
+        if not sum(writer.rows.values()):   # an empty template is not a submission
+            raise Refused(f"{', '.join(str(p) for p in paths)}: no data rows to package "
+                          f"({len(report.tables)} tables found, none with a row of data). Fill in the sheets, "
+                          "check them with `openbook validate`, then package again.")
         meta = Metadata()
         meta.update(report.settings)
         meta.update({"org_uri": org_uri, "org_name": org_name, "period": period, "licence": licence,

@@ -14,6 +14,7 @@ content (plan.settle_version).
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Optional, Union
@@ -27,6 +28,9 @@ from openbook.publish.targets import target
 __all__ = ["publish", "PublishResult", "Action", "CREATE", "UPDATE", "UNCHANGED", "DELETE"]
 
 DEFAULT_TARGET = "catalogue"
+# user@host:path (scp, rsync), user:password@host, //user:password@host: a folder
+# named that would be created (at the root, for //...), secret and all
+REMOTE = re.compile(r"^(?://)?(?:[^/\\:@]*:[^/\\@]*@|[^/\\]*@[^/\\]*:)")
 
 
 def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: bool = False,
@@ -54,7 +58,13 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
     if progress is None and _stderr_is_terminal():
         progress = TerminalProgress()
     where = target(to)
+    if where.kind == "local" and REMOTE.match(to):
+        raise OpenbookError(f"{scrub(to)}: this looks like a remote address (user@host:path). Publish to a folder, "
+                            "s3://bucket/prefix or ckan+https://host; credentials come from the environment.")
     options = {}
+    if endpoint_url and not str(endpoint_url).lower().startswith(("http://", "https://")):
+        raise OpenbookError(f"--endpoint-url {scrub(endpoint_url)}: give the S3 server's address, starting "
+                            "https:// (or http://), without credentials.")
     if endpoint_url:
         if where.kind != "s3":
             raise OpenbookError(f"{scrub(to)}: --endpoint-url is for S3 targets (s3://bucket) only.")
@@ -70,7 +80,10 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
     with open_package(package_path) as pkg:
         if version is not None and str(version).strip() != pkg.version:
             pkg = pkg.with_version(str(version).strip())
-        return where.module.publish(pkg, to, dry_run=dry_run, progress=progress, **options)
+        result = where.module.publish(pkg, to, dry_run=dry_run, progress=progress, **options)
+    # what is printed ("Published to ...") never holds a user:password@
+    result.target, result.url = scrub(result.target), scrub(result.url)
+    return result
 
 
 def _stderr_is_terminal() -> bool:

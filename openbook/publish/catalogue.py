@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import jinja2
 
-from openbook.templates import environment
+from openbook.templates import environment, safe_href, with_csp
 
 from openbook.publish.plan import human_bytes
 from openbook.datapackage.contract import DESCRIPTOR, Item
@@ -96,13 +96,13 @@ def render_index(datasets: list[Dataset]) -> str:
         entry = orgs.setdefault(d.org, {"slug": d.org, "name": d.organisation.get("name") or d.org,
                                         "uri": d.organisation.get("uri"), "datasets": []})
         entry["datasets"].append(d)
-    return _env().get_template("catalogue_index.html").render(
-        title=CATALOGUE_TITLE, organisations=list(orgs.values()), count=len(datasets), root="")
+    return with_csp(_env().get_template("catalogue_index.html").render(
+        title=CATALOGUE_TITLE, organisations=list(orgs.values()), count=len(datasets), root=""))
 
 
 def render_dataset(d: Dataset) -> str:
-    return _env().get_template("catalogue_dataset.html").render(
-        title=d.title, d=d, root="../../", descriptor_name=DESCRIPTOR)
+    return with_csp(_env().get_template("catalogue_dataset.html").render(
+        title=d.title, d=d, root="../../", descriptor_name=DESCRIPTOR))
 
 
 def _typed(value, datatype):
@@ -116,7 +116,7 @@ def render_dcat(datasets: list[Dataset]) -> str:
         base = f"{d.folder}{d.version}/"
         org = d.organisation
         publisher = {"@type": "foaf:Agent", "foaf:name": org.get("name") or d.org}
-        if org.get("uri"):
+        if safe_href(org.get("uri")):   # an IRI a catalogue reader may follow: http(s) only
             publisher["@id"] = org["uri"]
         ds = {
             "@id": f"{d.folder}",
@@ -157,7 +157,7 @@ def render_dcat(datasets: list[Dataset]) -> str:
                 "dcat:downloadURL": {"@id": f"{base}{path}"},
                 "dcat:mediaType": {"@id": f"http://www.iana.org/assignments/media-types/{mediatype}"},
             }
-            if lic:
+            if safe_href(lic):
                 dist["dct:license"] = {"@id": lic}
             if isinstance(size, int):
                 dist["dcat:byteSize"] = _typed(size, "xsd:nonNegativeInteger")

@@ -14,6 +14,7 @@ bucket (or a prefix) readable with a bucket policy (docs/publishing.md).
 from __future__ import annotations
 
 import os
+import re
 import threading
 from typing import Optional
 from urllib.parse import quote
@@ -36,12 +37,18 @@ def multipart_threshold() -> int:
         raise OpenbookError(f"OPENBOOK_S3_MULTIPART_THRESHOLD={raw!r} is not a number of bytes.") from None
 
 
+BUCKET_NAME = re.compile(r"[A-Za-z0-9._-]{1,255}")
+
+
 def parse_target(to: str) -> tuple[str, str]:
     rest = to[len("s3://"):]
     bucket, _, prefix = rest.partition("/")
     prefix = prefix.strip("/")
     if not bucket:
-        raise OpenbookError(f"{to}: no bucket name. Use s3://BUCKET or s3://BUCKET/PREFIX.")
+        raise OpenbookError(f"{scrub(to)}: no bucket name. Use s3://BUCKET or s3://BUCKET/PREFIX.")
+    if not BUCKET_NAME.fullmatch(bucket):  # user:secret@bucket, spaces, ...: never sent, never echoed
+        raise OpenbookError(f"{scrub(to)}: not a valid bucket name (letters, digits, dots, hyphens). Use "
+                            "s3://BUCKET/PREFIX; credentials come from the environment, never the address.")
     return bucket, (prefix + "/" if prefix else "")
 
 
@@ -56,7 +63,7 @@ class S3Store(Store):
         from boto3.s3.transfer import TransferConfig
         from botocore.config import Config
 
-        self.label = to
+        self.label = scrub(to)   # messages name the target without any user:password@
         self.bucket, self.prefix = parse_target(to)
         self.endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
         # The same timeouts and number of attempts as every other target (http.py);
@@ -245,6 +252,6 @@ def packages(url: str, endpoint_url: Optional[str] = None) -> list[Package]:
     """The packages of a catalogue under s3://bucket/prefix, each dataset once."""
     found = read_catalogue(S3Store(url, endpoint_url))
     if not found:
-        raise OpenbookError(f"{url}: no datapackage.json under this prefix. Give the s3:// address "
+        raise OpenbookError(f"{scrub(url)}: no datapackage.json under this prefix. Give the s3:// address "
                             "`openbook publish` wrote to.")
     return found

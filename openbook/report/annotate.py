@@ -63,9 +63,9 @@ def annotate(report: Report, out_path: str | Path) -> list[Path]:
                                 "overwrites an original. Choose another name for --annotate.")
         targets[src] = target
     # problems with no file of their own (a missing sheet) go on every problems sheet
-    general = [p for p in report.iter_problems() if p.path not in targets]
+    general = [p for p in report.iter_problems(reveal=True) if p.path not in targets]
     by_source: dict[str, list[Problem]] = defaultdict(list)
-    for p in report.iter_problems():
+    for p in report.iter_problems(reveal=True):
         if p.path in targets:
             by_source[p.path].append(p)
     tables = {(t.path, t.sheet, t.name): t for t in report.tables}

@@ -12,7 +12,6 @@ renders in about the time of one with a thousand.
 """
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +19,8 @@ import polars as pl
 
 from openbook.check.registry import REGISTRY
 from openbook.check.result import Problem, Report, TableResult
+from openbook.errors import printable
+from openbook.report.text import listed
 
 ROWS_PER_GROUP = 1000   # rows listed per group; the rest are counted, not listed
 OPEN_ROWS = 5           # rows shown before a group's list folds
@@ -124,25 +125,13 @@ def _field_titles(report: Report) -> dict[tuple[str | None, str], str]:
     return titles
 
 
-def _listed(t: TableResult, cap: int) -> list[Problem]:
-    """The first ``cap`` problems of each (severity, code, field) group of one table."""
-    frame = t.problems
-    if frame.height == 0:
-        return []
-    if frame.height > cap:
-        frame = (frame.sort(["row", "col"], nulls_last=False)
-                 .with_columns(pl.int_range(pl.len()).over(["severity", "code", "field"]).alias("_n"))
-                 .filter(pl.col("_n") < cap).drop("_n"))
-    return list(dataclasses.replace(t, problems=frame).iter_problems())
-
-
 def _groups(report: Report, cap: int) -> tuple[list[dict], int]:
     counts: Counter = report.counts()
     if report.max_errors is not None:
         shown = report.problems()
     else:
         shown = [p for sev in ("error", "warning") for t in report.tables
-                 for p in _listed(t, cap) if p.severity == sev]
+                 for p in listed(t, cap) if p.severity == sev]
     titles = _field_titles(report)
     schema_of = {t.name: t.schema for t in report.tables}
     by_key: dict[tuple, dict] = {}
@@ -219,6 +208,9 @@ def _env():
     env = environment()
     env.filters["n"] = lambda v: f"{v:,}"
     env.filters["plural"] = lambda n, word, many=None: word if n == 1 else (many or word + "s")
+    # what the cells hold, with control, zero-width and bidi characters shown as
+    # \u200b: visible, and unable to reorder the page's text
+    env.filters["visible"] = printable
     return env
 
 
@@ -259,4 +251,5 @@ def report_html(report: Report, title: str = "openbook validation report", cap: 
         "standard": STANDARD_VERSION,
         "palette": PALETTE,
     }
-    return _env().get_template("report.html").render(**context)
+    from openbook.templates import with_csp
+    return with_csp(_env().get_template("report.html").render(**context))

@@ -19,7 +19,6 @@ refuses to start without one); errors are pages with one line, never tracebacks.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -34,7 +33,7 @@ from werkzeug.exceptions import HTTPException
 from openbook.errors import OpenbookError, scrub
 from openbook.serve import board as boards
 from openbook.serve.jobs import Jobs, JobFailed, safe_name, sniff
-from openbook.templates import FOLDER as TEMPLATES
+from openbook.templates import FOLDER as TEMPLATES, inline_hashes, without_csp
 
 STATIC = {"serve.css": "text/css; charset=utf-8", "serve.js": "text/javascript; charset=utf-8"}
 DOWNLOADS = {  # what a report page offers, by the name in its URL
@@ -88,8 +87,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.after_request
     def headers(resp: Response) -> Response:
-        scripts = " ".join(f"'sha256-{h}'" for h in g.get("script_hashes", []))
-        styles = " ".join(f"'sha256-{h}'" for h in g.get("style_hashes", []))
+        scripts = " ".join(g.get("script_hashes", []))
+        styles = " ".join(g.get("style_hashes", []))
         resp.headers["Content-Security-Policy"] = (
             "default-src 'none'; img-src 'self' data:; "
             f"style-src 'self' {styles}; script-src 'self' {scripts}; "
@@ -178,12 +177,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         folder, meta = job_or_404(job_id)
         if "check" not in meta:
             abort(404)
-        page = (folder / "report.html").read_text(encoding="utf-8")
+        # The report's own meta policy gives way to this server's header, which also allows /static/.
+        page = without_csp((folder / "report.html").read_text(encoding="utf-8"))
         bar = render_template("serve_report_bar.html", job_id=job_id, meta=meta, check=meta["check"])
         page = page.replace("<body>", "<body>\n" + bar, 1)
         page = page.replace("</head>", '<link rel="stylesheet" href="/static/serve.css">\n</head>', 1)
-        g.script_hashes = _hashes(page, "script")
-        g.style_hashes = _hashes(page, "style")
+        g.script_hashes, g.style_hashes = _inline(page)
         return Response(page, mimetype="text/html")
 
     @app.get("/report/<job_id>/<name>")
@@ -300,9 +299,8 @@ def create_app(settings: Settings | None = None) -> Flask:
             result = compare(labels)
         except OpenbookError as exc:
             return error_page(422, scrub(str(exc)))
-        page = compare_html(result)
-        g.script_hashes = _hashes(page, "script")
-        g.style_hashes = _hashes(page, "style")
+        page = without_csp(compare_html(result))
+        g.script_hashes, g.style_hashes = _inline(page)
         return Response(page, mimetype="text/html")
 
     app.jinja_env.globals["slug"] = _slug
@@ -325,13 +323,10 @@ def _slug(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _hashes(page: str, tag: str) -> list[str]:
-    """CSP hashes of a page's own inline <script> or <style> blocks: those, and nothing
-    else inline, may run."""
-    out = []
-    for body in re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.S):
-        out.append(base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii"))
-    return out
+def _inline(page: str) -> tuple[list[str], list[str]]:
+    """The page's own inline scripts and styles, by hash: those, and nothing else inline, may run."""
+    found = inline_hashes(page)
+    return found["script"], found["style"]
 
 
 def _form_problem(form: dict) -> str | None:
