@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 import openbook
 from openbook.cli import cli
+from openbook.templates import with_csp, without_csp
 from openbook.report.html import FIXES, PALETTE, report_html
 from openbook.check.result import PROBLEM_SCHEMA, Report, TableResult
 
@@ -366,7 +367,9 @@ FRAME = """<!DOCTYPE html><html><body style="margin:0"><pre id="layout-probe"></
 
 def _layout(exe: str, page: Path, width: int) -> dict:
     probe = page.with_name(f"{page.stem}-probe.html")
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", LAYOUT_PROBE + "</body>"), encoding="utf-8")
+    # The page's policy runs only its own scripts: it is remade to allow the probe too.
+    html = without_csp(page.read_text(encoding="utf-8")).replace("</body>", LAYOUT_PROBE + "</body>")
+    probe.write_text(with_csp(html), encoding="utf-8")
     frame = page.with_name(f"{page.stem}-{width}.html")
     frame.write_text(FRAME.format(src=probe.name, width=width), encoding="utf-8")
     dom = _run_chromium(exe, "--dump-dom", "--window-size=1400,2200", "--virtual-time-budget=5000", frame.as_uri())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from html import unescape
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
@@ -18,6 +19,7 @@ FOLDER = Path(__file__).resolve().parent
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
 
 
 def safe_href(url) -> str | None:
@@ -40,11 +42,23 @@ def safe_href(url) -> str | None:
 
 def inline_hashes(html: str) -> dict[str, list[str]]:
     """The CSP sources ('sha256-...') of a page's own inline <script> and <style> blocks."""
-    hashes: dict[str, set[str]] = {"script": set(), "style": set()}
+    hashes: dict[str, set[str]] = {"script": set(), "style": set(), "attribute": set()}
     for kind, body in _INLINE.findall(html):
-        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
-        hashes[kind].add(f"'sha256-{digest}'")
-    return {kind: sorted(found) for kind, found in hashes.items()}
+        hashes[kind].add(_sha256(body))
+    # style="..." attributes (chart positions): allowed one by one, by the hash of the
+    # value the browser reads (entities decoded), never as 'unsafe-inline'
+    for quoted in _STYLE_ATTR.findall(html):
+        hashes["attribute"].add(_sha256(unescape(quoted)))
+    out = {kind: sorted(found) for kind, found in hashes.items()}
+    if out["attribute"]:
+        out["style"] = out["style"] + ["'unsafe-hashes'"] + out.pop("attribute")
+    else:
+        out.pop("attribute")
+    return out
+
+
+def _sha256(text: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode('utf-8')).digest()).decode()}'"
 
 
 def without_csp(html: str) -> str:
