@@ -9,6 +9,7 @@ too; the project does not depend on it, and those tests skip without it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -179,3 +180,39 @@ def test_unnamed_leading_columns_darlington():
 def test_trafford_card_transactions_pass():
     report = openbook.validate([TRAFFORD_GPC])
     assert report.valid and report.rows == 2024 and report.errors == 0
+
+
+# ------------------------------------------------------------ findings at the scale of the fact
+
+def _one_finding_per_code_and_column(report) -> None:
+    seen = [(f.path, f.sheet, f.code, f.field, f.column) for f in report.findings()]
+    repeated = {k for k in seen if seen.count(k) > 1}
+    assert not repeated, repeated
+
+
+@pytest.mark.parametrize("path", [p for p in data_files(FIXTURES) if p.stat().st_size], ids=_id(FIXTURES))
+def test_one_finding_per_code_and_column(path):
+    _one_finding_per_code_and_column(openbook.validate([path]))
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason=f"the shared corpus is not at {SHARED}")
+@pytest.mark.parametrize("path", [p for p in SHARED_FILES if p.stat().st_size] or [None],
+                         ids=_id(SHARED) if SHARED_FILES else None)
+def test_shared_corpus_one_finding_per_code_and_column(path):
+    _one_finding_per_code_and_column(openbook.validate([path]))
+
+
+def test_a_column_wide_fact_is_one_finding_with_its_exact_count():
+    """Devon's Body column holds 18 on every line: one column finding, not 9,459 cell errors."""
+    report = openbook.validate([DEVON_CP1252])
+    [body] = [f for f in report.findings() if f.field == "OrganisationURI"]
+    assert (body.scope, body.rows_affected, body.column, body.value) == ("column", 9459, "A", "18")
+    assert body.message.startswith('Body, read as OrganisationURI: every one of its 9,459 rows holds "18"')
+    assert [e["cell"] for e in body.examples] == ["A2", "A3", "A4", "A5", "A6"]
+    # the cell-level data stays exact: every cell is still there for the annotated copy
+    assert sum(1 for p in report.iter_problems() if p.field == "OrganisationURI") == 9459
+    data = json.loads(report.to_json())
+    listed = [p for p in data["problems"] if p["field"] == "OrganisationURI"]
+    assert len(listed) == 1 and listed[0]["scope"] == "column" and listed[0]["rows_affected"] == 9459
+    text = CliRunner().invoke(cli, ["validate", str(DEVON_CP1252)]).stdout
+    assert text.count("Body, read as OrganisationURI") == 1 and "A2, A3, A4, A5, A6 and 9,454 more" in text

@@ -137,6 +137,8 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
 
     structural = []
     abs_col = lambda j: raw.col_offset + j
+    result.headers = {abs_col(j): str(text).strip() for j, text in enumerate(raw.head[m.header_index])
+                      if str(text).strip()}
     for name, f in p.fields.items():
         if name not in m.columns and f.get("constraints", {}).get("required"):
             structural.append(_problem("missing-label", "error", name, header_row, None, None, None))
