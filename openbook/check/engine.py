@@ -19,12 +19,10 @@ from typing import Callable
 import polars as pl
 
 from openbook.standard import schemas as standard
-from openbook.standard.plan import Plan, normalise_header, normalise_name, plan
+from openbook.standard.plan import RECOGNISE_AT, Plan, normalise_header, normalise_name, plan
 from openbook.read.raw import RawTable
 from openbook.check.result import PROBLEM_SCHEMA, TableResult, empty_problems
 from openbook.read.values import fast_parse, is_redaction, parse, strip
-
-MIN_HEADER_MATCHES = 2
 
 
 @dataclass
@@ -38,25 +36,15 @@ class Match:
 
 
 def match(raw: RawTable, forced: str | None = None) -> Match | None:
-    """Choose the schema and header row of a table, or None to skip it."""
+    """Choose the schema and header row of a table by the evidence of its
+    headings (plan.Evidence), or None when no table reaches the threshold."""
     if not raw.head:
         return None
-    if forced:
-        candidates = [plan(forced)]
-    else:
-        by_name = [plan(n) for n in standard.names() if normalise_name(raw.name) in plan(n).sheet_names]
-        candidates = by_name or [plan(n) for n in standard.names()]
-    best = None
-    for p in candidates:
-        for i, row in enumerate(raw.head):
-            s = p.score(row)
-            if s and (best is None or s > best[0]):
-                best = (s, i, p)
+    best = _best(raw, forced)
     if best is None:
         return None
-    score, index, p = best
-    named = forced or normalise_name(raw.name) in p.sheet_names
-    if score < MIN_HEADER_MATCHES and not (named and score >= 1):
+    ev, index, p, named = best
+    if not (forced or ev.recognised(named)):
         return None
     header = raw.head[index]
     columns: dict[str, int] = {}
@@ -75,6 +63,37 @@ def match(raw: RawTable, forced: str | None = None) -> Match | None:
     # fields past the end of a short header row: unnamed columns (a CSV whose rows are longer)
     blank.extend(range(len(header), max(len(r) for r in raw.head[index:])))
     return Match(p, index, columns, extra, duplicates, blank)
+
+
+def _best(raw: RawTable, forced: str | None = None):
+    """(evidence, header index, plan, named after it) of the closest table, or None."""
+    names = [forced] if forced else standard.names()
+    best = None
+    for n in names:
+        p = plan(n)
+        named = bool(forced) or normalise_name(raw.name) in p.sheet_names
+        for i, row in enumerate(raw.head):
+            ev = p.evidence(row)
+            if not ev.matched:
+                continue
+            key = (named and ev.recognised(True), ev.score, ev.matched)
+            if best is None or key > best[0]:
+                best = (key, ev, i, p, named)
+    return None if best is None else best[1:]
+
+
+def unrecognised(raw: RawTable) -> str | None:
+    """Why a table with some of a table's headings was not recognised, naming the
+    closest table and what it lacks; None when nothing looks like a table of ours."""
+    best = _best(raw)
+    if best is None:
+        return None
+    ev, index, p, _ = best
+    missing = ", ".join(ev.missing[:6]) + (", ..." if len(ev.missing) > 6 else "")
+    return (f"not recognised: the closest table is {resource_title(p.name)} ({p.name}), but the header row "
+            f"(row {raw.head_first_row + index}) names {ev.matched} of its columns and "
+            f"{round(ev.required_share * len(p.required))} of its {len(p.required)} required ones "
+            f"(score {ev.score:.2f}, recognised from {RECOGNISE_AT}); missing {missing or 'nothing required'}")
 
 
 @dataclass

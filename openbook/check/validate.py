@@ -21,7 +21,7 @@ import polars as pl
 from openbook.standard import schemas as standard
 from openbook.check import runner as check_runner
 from openbook.check.registry import REGISTRY
-from openbook.check.engine import Context, Match, match, resource_title, validate_table
+from openbook.check.engine import Context, Match, match, resource_title, unrecognised, validate_table
 from openbook.errors import OpenbookError
 from openbook.standard.metadata import about_rows, is_about, yaml_settings
 from openbook.read.raw import RawTable
@@ -113,9 +113,13 @@ def check_files(files: list[str], options: dict, sink: Callable | None = None,
     for raw in raws:
         m = match(raw, forced=options["schema"])
         if m is None:
+            why = None if is_about(raw.sheet) else unrecognised(raw)
+            whole_file = raw.sheet is None or len([r for r in raws if r.path == raw.path]) == 1
             skipped.append(TableResult(name=raw.name, schema=None, path=raw.path, sheet=raw.sheet,
-                                       header_row=None, rows=0,
-                                       skipped="no header row matches an open-book table"))
+                                       header_row=None, rows=0, unrecognised=bool(why) or whole_file,
+                                       skipped=why or ("not recognised: no header row names the columns of "
+                                                       "an open-book table" if whole_file else
+                                                       "no header row matches an open-book table")))
         else:
             matched.append((raw, m))
 

@@ -44,7 +44,55 @@ class Plan:
         return cls(name, schema, fields, aliases, sheet_names)
 
     def score(self, row: list[str]) -> int:
-        return len({self.aliases[h] for h in (normalise_header(c) for c in row) if h in self.aliases})
+        return len(self.matched(row))
+
+    def matched(self, row: list[str]) -> set[str]:
+        """The fields a header row names (by name, title or alias)."""
+        return {self.aliases[h] for h in (normalise_header(c) for c in row) if h in self.aliases}
+
+    @property
+    def required(self) -> list[str]:
+        return [n for n, f in self.fields.items() if f.get("constraints", {}).get("required")]
+
+    def evidence(self, row: list[str]) -> "Evidence":
+        """How strongly a header row says it is this table: the share of the
+        required columns it names, then how many of the file's headings are ours."""
+        found = self.matched(row)
+        required = self.required
+        named = [c for c in row if str(c).strip()]
+        share = len(found & set(required)) / len(required) if required else 0.0
+        ours = len(found) / len(named) if named else 0.0
+        return Evidence(self.name, share, ours, len(found),
+                        [n for n in required if n not in found])
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a header row shows of one table."""
+    table: str
+    required_share: float     # required columns named / required columns
+    header_share: float       # headings that name one of the table's fields / headings
+    matched: int              # fields named
+    missing: list[str]        # required fields not named
+
+    @property
+    def score(self) -> float:
+        return round(0.75 * self.required_share + 0.25 * self.header_share, 4)
+
+    def recognised(self, named: bool = False) -> bool:
+        """Above the stated threshold (RECOGNISE_AT, MIN_MATCHED), or a sheet named
+        after the table with two of its columns."""
+        if named:
+            return self.matched >= 2 or (self.matched >= 1 and self.required_share > 0)
+        return self.score >= RECOGNISE_AT and self.matched >= MIN_MATCHED
+
+
+# A header row is recognised as a table when its evidence score (three parts
+# required columns named, one part headings that are the table's) reaches
+# this, with at least MIN_MATCHED columns named. A file's name or sheet name
+# that is the table's lowers the bar to two columns.
+RECOGNISE_AT = 0.4
+MIN_MATCHED = 3
 
 
 _PLANS: dict[str, Plan] = {}
