@@ -19,10 +19,15 @@ from typing import Callable
 import polars as pl
 
 from openbook.standard import schemas as standard
-from openbook.standard.plan import RECOGNISE_AT, Plan, normalise_header, normalise_name, plan
+from openbook.standard.plan import (RECOGNISE_AT, STRAY_QUOTES, Plan, normalise_header, normalise_name,
+                                   plan)
 from openbook.read.raw import RawTable
 from openbook.check.result import PROBLEM_SCHEMA, TableResult, empty_problems
 from openbook.read.values import fast_parse, is_redaction, parse, strip
+
+
+# Schema problems that are warnings: the value was read, and is packaged as the standard writes it.
+SEVERITY = {"variant-value": "warning"}
 
 
 @dataclass
@@ -313,7 +318,6 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
             # something ("not disclosed") and the packaged schema declares it.
             raw_text = strip(pl.col(present[name]))
             value = pl.when(text.is_null()).then(pl.when(raw_text != "").then(raw_text)).otherwise(value)
-        exprs.append(value.alias(name))
         cons = f.get("constraints", {})
         col = raw.col_offset + m.columns[name]
         checks.append((name, col, "type-error", None, ~ok))
@@ -322,7 +326,20 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
             checks.append((name, col, "constraint-error", "required", text.is_null()))
         if "enum" in cons:
             allowed = [str(v) for v in cons["enum"]]
-            checks.append((name, col, "constraint-error", "enum", valid & ~normal.is_in(allowed)))
+            variants = (p.variants or {}).get(name)
+            if variants:
+                # an unambiguous variant ("revenue", "'R'", a code list's label) is read as its code,
+                # once a warning, and packaged as the standard writes it
+                canon = (normal.cast(pl.String).str.strip_chars(STRAY_QUOTES).str.to_lowercase()
+                         .str.replace_all(r"\s+", " ").replace_strict(variants, default=None))
+                variant = valid & ~normal.is_in(allowed) & canon.is_not_null()
+                checks.append((name, col, "variant-value", canon, variant))
+                checks.append((name, col, "constraint-error", "enum", valid & ~normal.is_in(allowed)
+                               & canon.is_null()))
+                exprs.append(pl.when(variant.fill_null(False)).then(canon).otherwise(value).alias(name))
+                value = None
+            else:
+                checks.append((name, col, "constraint-error", "enum", valid & ~normal.is_in(allowed)))
         if "pattern" in cons:
             checks.append((name, col, "constraint-error", "pattern",
                            valid & ~normal.str.contains(f"^(?:{cons['pattern']})$")))
@@ -334,6 +351,8 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
             if kind in cons:
                 checks.append((name, col, "constraint-error", f"{kind}:{cons[kind]}",
                                valid & getattr(normal.str.len_chars(), op)(int(cons[kind]))))
+        if value is not None:
+            exprs.append(value.alias(name))
 
     masks = [c[4].fill_null(False).alias(f"__m{i}") for i, c in enumerate(checks)]
     frame = frame.with_columns(*exprs, *masks)
@@ -349,9 +368,11 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
         hits = failing.select([pl.col(f"__m{i}").any().alias(f"__m{i}") for i in range(len(checks))]).row(0)
         lazy = failing.lazy()
         parts = [lazy.filter(pl.col(f"__m{i}")).select(
-                    pl.lit("error").alias("severity"), pl.lit(code).alias("code"), pl.lit(name).alias("field"),
+                    pl.lit(SEVERITY.get(code, "error")).alias("severity"), pl.lit(code).alias("code"),
+                    pl.lit(name).alias("field"),
                     pl.col("__row").alias("row"), pl.lit(col, dtype=pl.Int64).alias("col"),
-                    strip(pl.col(f"c{m.columns[name]}")).alias("value"), pl.lit(detail, dtype=pl.String).alias("detail"))
+                    strip(pl.col(f"c{m.columns[name]}")).alias("value"),
+                    (detail if isinstance(detail, pl.Expr) else pl.lit(detail, dtype=pl.String)).alias("detail"))
                  for i, (name, col, code, detail, _) in enumerate(checks) if hits[i]]
         if parts:
             problems.append(pl.concat(parts).collect())

@@ -63,6 +63,9 @@ def message(code: str, field: dict | None, value: str | None, detail: str | None
         if kind == "maxLength":
             return f"{v} is longer than {arg} characters, the most {title} allows. Shorten it."
         return f"{v} breaks the rule {detail} for {title}."
+    if code == "variant-value":
+        return (f'{v} is read as "{detail}", the way the standard writes it for {title}, and a package '
+                f'holds "{detail}". Write "{detail}" to match the standard.')
     if code == "primary-key":
         return (f"This row repeats {detail or 'the key of an earlier row'}. Each row must have its own "
                 "key: correct or remove the duplicate.")

@@ -177,7 +177,7 @@ class TableResult:
         else:
             share = f"{affected:,} of {self.rows:,} rows" if self.rows else f"{affected:,} rows"
             text = f"{label}: {share}; for example, {one.message[0].lower() + one.message[1:]}"
-        if whole:
+        if whole and one.severity == "error" and one.code in ("type-error", "constraint-error"):
             text += (" The whole column is affected: if it holds something else, map it to the right "
                      "standard field (openbook map).")
         return text

@@ -22,6 +22,34 @@ def normalise_name(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", str(text).lower())
 
 
+# Quote marks a spreadsheet or an export leaves around a value ('Eliminated', "R").
+STRAY_QUOTES = " \t'\"`\u2018\u2019\u201c\u201d"
+
+
+def variant_key(text: str) -> str:
+    """How a code is compared when it is written unambiguously but not exactly:
+    case, stray quotes and runs of spaces ignored."""
+    return re.sub(r"\s+", " ", str(text).strip(STRAY_QUOTES).casefold())
+
+
+def code_variants(field: dict) -> dict[str, str]:
+    """Every unambiguous way of writing one of a field's codes -> the code:
+    the code itself in any case or quoting, and its label from the code list
+    ("employees" for "Employees"). A key two codes share is left out."""
+    allowed = [str(v) for v in field.get("constraints", {}).get("enum", [])]
+    spellings = [(c, c) for c in allowed]
+    if field.get("x-codelist"):
+        spellings += [(row["label"], row["code"]) for row in standard.codelist(field["x-codelist"])]
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for text, code in spellings:
+        key = variant_key(text)
+        if key in out and out[key] != code:
+            clash.add(key)
+        out.setdefault(key, code)
+    return {k: v for k, v in out.items() if k not in clash}
+
+
 @dataclass
 class Plan:
     """A Table Schema prepared for matching and checking."""
@@ -30,6 +58,7 @@ class Plan:
     fields: dict[str, dict]
     aliases: dict[str, str]          # normalised header -> field name
     sheet_names: set[str]
+    variants: dict[str, dict[str, str]] = None   # field -> {variant key -> the code as the standard writes it}
 
     @classmethod
     def build(cls, name: str) -> "Plan":
@@ -41,7 +70,8 @@ class Plan:
                 if alias:
                     aliases.setdefault(normalise_header(alias), f["name"])
         sheet_names = {normalise_name(n) for n in [name, schema.get("title", "")] + schema.get("x-sheet-names", [])}
-        return cls(name, schema, fields, aliases, sheet_names)
+        variants = {n: code_variants(f) for n, f in fields.items() if "enum" in f.get("constraints", {})}
+        return cls(name, schema, fields, aliases, sheet_names, {n: v for n, v in variants.items() if v})
 
     def score(self, row: list[str]) -> int:
         return len(self.matched(row))
