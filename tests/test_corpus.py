@@ -93,10 +93,31 @@ def test_shared_corpus_file_reads_cleanly(path):
 
 @pytest.mark.skipif(not SHARED_FILES, reason=f"the shared corpus is not at {SHARED}")
 def test_shared_corpus_as_one_folder():
-    """The whole corpus as one command: the empty Leeds file stops it with a
-    clear message; without it, every other file is reported."""
-    result = CliRunner().invoke(cli, ["validate", str(SHARED)])
-    assert result.exit_code == 2 and "empty" in result.stderr and "Traceback" not in result.stderr
+    """The whole corpus as one command: the empty Leeds file is a file-level problem and
+    every other file is still checked; every file seen and not checked is listed, with why."""
+    result = CliRunner().invoke(cli, ["validate", str(SHARED), "--format", "json", "--workers", "1"])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    data = json.loads(result.stdout)
+    reported = {t["path"] for t in data["tables"]} | {t["path"] for t in data["skipped"]}
+    every = {str(p) for p in SHARED.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert reported == every
+    [empty] = [p for p in data["problems"] if p["code"] == "source-error"]
+    assert empty["path"].endswith("2018-10.csv") and empty["scope"] == "file" and "empty" in empty["message"]
+    reasons = {Path(t["path"]).suffix: t["reason"] for t in data["skipped"]}
+    assert reasons[".json"].startswith("not checked: a JSON file")
+    checked = {t["path"]: t["schema"] for t in data["tables"] if t["schema"]}
+    assert len(checked) == len(SHARED_FILES) - 1
+    # every spend and organogram file is read as what it is
+    for path, schema in checked.items():
+        name = Path(path).name
+        expected = ("roles-senior" if name.endswith("-senior.csv") else "roles-junior" if name.endswith(
+            "-junior.csv") else "organisation-chart" if "organisation_structure" in name else "senior-salaries"
+            if name == "senior_salaries_employees.csv" else "senior-salary-bands" if name ==
+            "senior_salaries_count.csv" else "spend")
+        assert schema == expected, path
+    # each location names its file: two files are both called 2011-04.csv
+    text = CliRunner().invoke(cli, ["validate", str(SHARED), "--workers", "1"]).stdout
+    assert "odileeds/leeds/raw/2011-04.csv" in text and "odileeds/gateshead/clean/2011-04.csv" in text
 
 
 def test_cp1252_pound_sign_devon():

@@ -22,6 +22,7 @@ from openbook.standard import schemas as standard
 from openbook.standard.plan import (RECOGNISE_AT, STRAY_QUOTES, Plan, normalise_header, normalise_name,
                                    plan)
 from openbook.read.raw import RawTable
+from openbook.standard.mapping import LEFT_OUT
 from openbook.check.result import PROBLEM_SCHEMA, TableResult, empty_problems
 from openbook.read.values import fast_parse, is_redaction, parse, strip
 
@@ -167,7 +168,8 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
         if name not in m.columns and f.get("constraints", {}).get("required"):
             structural.append(_problem("missing-label", "error", name, header_row, None, None, None))
     for j, text in m.extra:
-        structural.append(_problem("extra-label", "warning", None, header_row, abs_col(j), text))
+        if not text.endswith(LEFT_OUT):     # what a mapping leaves out is no news
+            structural.append(_problem("extra-label", "warning", None, header_row, abs_col(j), text))
     for j, text, name in m.duplicates:
         structural.append(_problem("duplicate-label", "error", name, header_row, abs_col(j), text))
 
@@ -231,8 +233,11 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
             ctx.sink(result, live)
         offset += n
     for fields, parts in collected_keys.items():
-        ctx.parent_keys[(p.name, fields)] = (pl.concat(parts).unique() if parts
-                                             else pl.DataFrame(schema={f: pl.String for f in fields}))
+        # every table of the schema adds its keys: two councils' Functions sheets are both referable
+        # (each key carries its OrganisationURI, so one council's rows never match another's)
+        keys = pl.concat(parts).unique() if parts else pl.DataFrame(schema={f: pl.String for f in fields})
+        earlier = ctx.parent_keys.get((p.name, fields))
+        ctx.parent_keys[(p.name, fields)] = keys if earlier is None else pl.concat([earlier, keys]).unique()
     frames = [f for f in frames if f is not None and f.height]
     result.problems = pl.concat(frames) if frames else empty_problems()
     result.redactions = redactions
@@ -420,9 +425,20 @@ def _fk_problems(live: pl.DataFrame, fk: dict, ctx: Context, m: Match, raw: RawT
     # point at the column a person fixes: the last key field (FunctionID, not OrganisationURI)
     target = fields[-1]
     sheet = resource_title(ref["resource"])
+    # a reference that differs only in case ("ago2" for "AGO2") says so
+    folded = parent.with_columns(pl.col(target).str.to_lowercase().alias("__fold")) \
+        .group_by(fields[:-1] + ["__fold"]).agg(pl.col(target).first().alias("__near"))
+    orphans = orphans.with_columns(pl.col(target).str.to_lowercase().alias("__fold")) \
+        .join(folded, on=fields[:-1] + ["__fold"], how="left")
+    plain = (f"is not a {ref['fields'][-1]} in the {sheet} sheet for this organisation. "
+             f"Add it to {sheet}, or correct it here.")
     return orphans.select(
-        pl.lit("error").alias("severity"), pl.lit("foreign-key").alias("code"), pl.lit(target).alias("field"),
+        pl.lit("error").alias("severity"),
+        pl.when(pl.col("__near").is_not_null()).then(pl.lit("foreign-key-case")).otherwise(pl.lit("foreign-key"))
+        .alias("code"), pl.lit(target).alias("field"),
         pl.col("__row").alias("row"), pl.lit(raw.col_offset + m.columns[target], dtype=pl.Int64).alias("col"),
         pl.col(target).alias("value"),
-        pl.lit(f"is not a {ref['fields'][-1]} in the {sheet} sheet for this organisation. "
-               f"Add it to {sheet}, or correct it here.").alias("detail"))
+        pl.when(pl.col("__near").is_not_null())
+        .then(pl.format(f'differs only in case from "{{}}", a {ref["fields"][-1]} in the {sheet} sheet. '
+                        'Write it exactly as there.', pl.col("__near")))
+        .otherwise(pl.lit(plain)).alias("detail"))

@@ -71,7 +71,7 @@ def message(code: str, field: dict | None, value: str | None, detail: str | None
                 "key: correct or remove the duplicate.")
     if code == "unique-error":
         return f"{v} appears more than once in {title} ({detail}). Each value must be unique."
-    if code == "foreign-key":
+    if code in ("foreign-key", "foreign-key-case"):
         return f"{v} {detail}"
     if code == "missing-label":
         return (f"The required column {title} is missing. Add a column headed \"{name}\" "
@@ -86,6 +86,8 @@ def message(code: str, field: dict | None, value: str | None, detail: str | None
         return "This column has data but no heading. Give it a heading or delete the column."
     if code == "blank-row":
         return "This row is empty. Delete it, or fill it in if data is missing."
+    if code == "source-error":
+        return f"This file could not be read: {detail} The other files were still checked."
     if code == "missing-resource":
         return detail or "A required table is missing."
     return detail or code

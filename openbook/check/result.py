@@ -150,7 +150,8 @@ class TableResult:
         col, row = r["col"], r["row"]
         cell = (f"{column_letter(col)}{row}" if col is not None and row is not None
                 and r["code"] not in COLUMN_CODES else None)
-        scope = ("column" if r["code"] in HEADER_CODES else "cell" if cell else "row" if row is not None
+        scope = ("file" if r["code"] in FILE_CODES else "column" if r["code"] in HEADER_CODES
+                 else "cell" if cell else "row" if row is not None
                  else "column" if col is not None or r["field"] else "table")
         return Problem(severity=r["severity"], code=r["code"], table=self.name, path=self.path,
                        sheet=self.sheet, cell=cell, row=row,
@@ -176,7 +177,7 @@ class TableResult:
             text = f'{label}: {share} "{one.value}". {one.message}'
         else:
             share = f"{affected:,} of {self.rows:,} rows" if self.rows else f"{affected:,} rows"
-            text = f"{label}: {share}; for example, {one.message[0].lower() + one.message[1:]}"
+            text = f"{label}: {share}. For example, at {one.cell or one.location}: {one.message}"
         if whole and one.severity == "error" and one.code in ("type-error", "constraint-error"):
             text += (" The whole column is affected: if it holds something else, map it to the right "
                      "standard field (openbook map).")
@@ -192,6 +193,8 @@ class TableResult:
 COLUMN_CODES = {"missing-label"}
 # Problems about a column's heading: findings about the column, though they point at a cell.
 HEADER_CODES = {"missing-label", "extra-label", "blank-label", "duplicate-label"}
+# Problems with a whole file (it could not be read).
+FILE_CODES = {"source-error"}
 # A finding lists this many of its cells as examples.
 EXAMPLES = 5
 # A code on at least this share of a column's rows is a fact about the column.
@@ -208,6 +211,7 @@ class Report:
     profile: str | None = None
     settings: dict = field(default_factory=dict)   # what an About sheet or openbook.yaml says
     notes: list[str] = field(default_factory=list)  # how the run read its files (period, mapping, ...)
+    period: str | None = None    # the one period every table covers, when it is known
 
     @property
     def errors(self) -> int:
@@ -224,7 +228,7 @@ class Report:
     @property
     def checked(self) -> bool:
         """Something was checked: a run that recognised nothing is never valid."""
-        return bool(self.tables)
+        return any(t.schema for t in self.tables)
 
     @property
     def unrecognised(self) -> list[TableResult]:
@@ -310,6 +314,7 @@ class Report:
                         "redactions": self.redactions, "skipped_checks": self.skipped_checks,
                         "profile": self.profile},
             "settings": {k: v for k, v in self.settings.items() if isinstance(v, (str, int, float))},
+            "period": self.period,
             "notes": list(self.notes),
             "tables": [t.summary() for t in self.tables],
             "skipped": [{"name": t.name, "path": t.path, "sheet": t.sheet, "reason": t.skipped,

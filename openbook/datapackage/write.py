@@ -102,11 +102,12 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
             org_uri: str | None = None, org_name: str | None = None, period: str | None = None,
             licence: str | None = None, population: int | None = None, zip: bool = False,
             allow_invalid: bool = False, allow_personal_data: bool = False,
-            skip_checks: Iterable[str] = (), progress=None) -> PackageResult:
+            skip_checks: Iterable[str] = (), progress=None, mapping: str | Path | None = None) -> PackageResult:
     """Validate a submission and write it as a Frictionless Data Package.
 
     Settings come from an About sheet, then openbook.yaml beside the input,
-    then these arguments (which win). Refuses (OpenbookError) a submission
+    then these arguments (which win); the period may also come from a mapping
+    or the file's name. ``mapping`` is a mapping file (openbook map). Refuses (OpenbookError) a submission
     with errors unless ``allow_invalid``; data-protection errors need
     ``allow_personal_data`` as well.
     """
@@ -127,11 +128,14 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
         writer = _ResourceWriter(work)
         try:
             report = validate([str(p) for p in paths], profile=profile, skip_checks=skip_checks,
-                              sink=writer, progress=progress, period=period)
+                              sink=writer, progress=progress, period=period, org_uri=org_uri,
+                              org_name=org_name, mapping=mapping)
         finally:
             writer.close()
         meta = Metadata()
         meta.update(report.settings)
+        meta.update({"period": report.period})   # from a file's name or mapping, when nothing else says
+        meta.update({k: v for k, v in report.settings.items() if k == "period"})
         meta.update({"org_uri": org_uri, "org_name": org_name, "period": period, "licence": licence,
                      "population": population})
         licence_id = _check_settings(meta, paths[0])

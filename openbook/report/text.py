@@ -16,14 +16,15 @@ def text(report: Report) -> str:
     for t in report.tables:
         where = f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "")
         if t.schema is None or t.header_row is None:
-            lines.append(f"{where}: {t.errors} errors")
+            lines.append(f"{where}: could not be read (see below)" if t.schema is None
+                         else f"{where}: {t.errors} errors")
             continue
         lines.append(f"{where}: {t.rows} rows checked as {t.schema} "
                      f"(header on row {t.header_row}): {t.errors} errors, {t.warnings} warnings")
         for note in t.notes:
             lines.append(f"  {note}")
     for t in report.skipped:
-        lines.append(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "") + f": not checked, {t.skipped}")
+        lines.append(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "") + f": {t.skipped}")
     findings = report.findings()
     for p in findings:
         lines.append("")
