@@ -92,3 +92,18 @@ def test_one_unrecognised_file_beside_a_valid_one_is_not_valid(tmp_path):
     report = openbook.validate([tmp_path])
     assert [t.schema for t in report.tables] == ["senior-salary-bands"]
     assert report.errors == 0 and not report.valid and len(report.unrecognised) == 1
+
+
+def test_the_shape_of_values_is_evidence(tmp_path):
+    """Two spend headings alone are not enough; a column of dates beside them is."""
+    dates = "Supplier,Value,When\nAcme Ltd,1200.00,01/04/2025\nGreen Co,640.50,02/04/2025\nAcme Ltd,980.00,03/04/2025\n"
+    words = dates.replace("01/04/2025", "soon").replace("02/04/2025", "later").replace("03/04/2025", "never")
+    raw = read_tables(write(tmp_path, "a.csv", dates))[0]
+    ev = plan("spend").shaped(plan("spend").evidence(raw.head[0]), raw.head, 0)
+    assert (ev.matched, ev.shaped) == (2, 1) and ev.recognised()
+    assert match(raw).plan.name == "spend"
+    report = openbook.validate([write(tmp_path, "b.csv", words)])
+    assert not report.tables and report.unrecognised
+    # recognised, the dates column is not silently taken as the payment date: it is reported
+    checked = openbook.validate([tmp_path / "a.csv"])
+    assert "PaymentDate" in {p.field for p in checked.iter_problems() if p.code == "missing-label"}

@@ -16,7 +16,7 @@ import polars as pl
 
 from openbook.read.raw import RawTable, column_letter
 from openbook.standard.mapping import LEFT_OUT
-from openbook.standard.plan import normalise_header
+from openbook.standard.plan import normalise_header, value_shape
 
 
 def rename_headers(raw: RawTable, columns: dict[str, str | None]) -> tuple[RawTable, list[str]]:
@@ -119,25 +119,6 @@ def fill(raw: RawTable, m, constants: dict[str, tuple[str, str]], rematch) -> tu
 
 # ---------------------------------------------------------------- proposing a mapping
 
-DATE_SHAPES = [(r"\d{1,2}/\d{1,2}/\d{4}", "DD/MM/YYYY"), (r"\d{1,2}-\d{1,2}-\d{4}", "DD-MM-YYYY"),
-               (r"\d{1,2}-[A-Za-z]{3}-\d{4}", "DD-Mon-YYYY"), (r"\d{4}-\d{2}-\d{2}( 00:00:00)?", "YYYY-MM-DD"),
-               (r"\d{1,2}/\d{1,2}/\d{2}", "DD/MM/YY")]
-AMOUNT = r"[-(]?\s*£?\s*-?[0-9][0-9,]*(\.[0-9]+)?\)?"
-
-
-def _shape(values: list[str]) -> str | None:
-    """'date:<format>' or 'amount' when every sample value has that shape."""
-    values = [v.strip() for v in values if v and v.strip()]
-    if len(values) < 3:
-        return None
-    for pattern, name in DATE_SHAPES:
-        if all(re.fullmatch(pattern, v) for v in values):
-            return f"date:{name}"
-    if all(re.fullmatch(AMOUNT, v) for v in values) and any("." in v for v in values):
-        return "amount"
-    return None
-
-
 def _q(text: str) -> str:
     """A YAML scalar that is always read back as the same string."""
     import json
@@ -198,7 +179,7 @@ def propose(path, raws: list[RawTable]) -> str:
     # required fields still unmapped: a column whose values have the field's shape
     date_format = None
     for row in plan_rows:
-        shape = _shape(row[3])
+        shape = value_shape(row[3])
         if shape and shape.startswith("date:") and row[1] in (None,) + tuple(
                 n for n, f in p.fields.items() if f.get("type") == "date"):
             date_format = date_format or shape[5:]
@@ -207,7 +188,7 @@ def propose(path, raws: list[RawTable]) -> str:
         for row in plan_rows:
             if row[1] is not None:
                 continue
-            shape = _shape(row[3])
+            shape = value_shape(row[3])
             if (f.get("type") == "date" and shape and shape.startswith("date:")) or \
                     (f.get("type") == "number" and shape == "amount"):
                 row[1], row[2] = name, "guessed from its values: check it"

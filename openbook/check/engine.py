@@ -82,6 +82,7 @@ def _best(raw: RawTable, forced: str | None = None):
             ev = p.evidence(row)
             if not ev.matched:
                 continue
+            ev = p.shaped(ev, raw.head, i)
             key = (named and ev.recognised(True), ev.score, ev.matched)
             if best is None or key > best[0]:
                 best = (key, ev, i, p, named)
@@ -96,9 +97,10 @@ def unrecognised(raw: RawTable) -> str | None:
         return None
     ev, index, p, _ = best
     missing = ", ".join(ev.missing[:6]) + (", ..." if len(ev.missing) > 6 else "")
+    shaped = f", and {ev.shaped} more by the shape of its values" if ev.shaped else ""
     return (f"not recognised: the closest table is {resource_title(p.name)} ({p.name}), but the header row "
             f"(row {raw.head_first_row + index}) names {ev.matched} of its columns and "
-            f"{round(ev.required_share * len(p.required))} of its {len(p.required)} required ones "
+            f"{round(ev.required_share * len(p.required))} of its {len(p.required)} required ones{shaped} "
             f"(score {ev.score:.2f}, recognised from {RECOGNISE_AT}); missing {missing or 'nothing required'}")
 
 

@@ -6,6 +6,7 @@ names a field (the field's name, its title and its ``x-aliases``).
 from __future__ import annotations
 
 import functools
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -93,7 +94,50 @@ class Plan:
         share = len(found & set(required)) / len(required) if required else 0.0
         ours = len(found) / len(named) if named else 0.0
         return Evidence(self.name, share, ours, len(found),
-                        [n for n in required if n not in found])
+                        [n for n in required if n not in found], 0, len(required))
+
+    def shaped(self, ev: "Evidence", head: list[list[str]], index: int) -> "Evidence":
+        """The evidence with the values counted: required fields not named whose
+        shape (a date, an amount) an unnamed column's first values have."""
+        want = [n for n in ev.missing if self.fields[n].get("type") in ("date", "datetime", "number")]
+        if not want:
+            return ev
+        header = head[index]
+        free = [j for j, h in enumerate(header) if str(h).strip() and normalise_header(h) not in self.aliases]
+        sample = head[index + 1:index + 31]
+        shapes = [value_shape([r[j] for r in sample if j < len(r)]) for j in free]
+        n = 0
+        for name in want:
+            hit = next((k for k, sh in enumerate(shapes) if shape_fits(self.fields[name], sh)), None)
+            if hit is not None:
+                shapes[hit] = None
+                n += 1
+        return dataclasses.replace(ev, shaped=n) if n else ev
+
+
+# The shapes of values that say what a column is when its heading does not.
+DATE_SHAPES = [(r"\d{1,2}/\d{1,2}/\d{4}", "DD/MM/YYYY"), (r"\d{1,2}-\d{1,2}-\d{4}", "DD-MM-YYYY"),
+               (r"\d{1,2}-[A-Za-z]{3}-\d{4}", "DD-Mon-YYYY"), (r"\d{4}-\d{2}-\d{2}( 00:00:00)?", "YYYY-MM-DD"),
+               (r"\d{1,2}/\d{1,2}/\d{2}", "DD/MM/YY")]
+AMOUNT = r"[-(]?\s*£?\s*-?[0-9][0-9,]*(\.[0-9]+)?\)?"
+
+
+def value_shape(values: list[str]) -> str | None:
+    """'date:<format>' or 'amount' (pence shown) when every sample value has that shape."""
+    values = [str(v).strip() for v in values if v is not None and str(v).strip()]
+    if len(values) < 3:
+        return None
+    for pattern, name in DATE_SHAPES:
+        if all(re.fullmatch(pattern, v) for v in values):
+            return f"date:{name}"
+    if all(re.fullmatch(AMOUNT, v) for v in values) and any("." in v for v in values):
+        return "amount"
+    return None
+
+
+def shape_fits(field: dict, shape: str | None) -> bool:
+    return bool(shape) and ((field.get("type") in ("date", "datetime") and shape.startswith("date:"))
+                            or (field.get("type") == "number" and shape == "amount"))
 
 
 @dataclass(frozen=True)
@@ -104,17 +148,21 @@ class Evidence:
     header_share: float       # headings that name one of the table's fields / headings
     matched: int              # fields named
     missing: list[str]        # required fields not named
+    shaped: int = 0           # of those, how many an unnamed column's values fit (dates, amounts)
+    required: int = 0         # how many required fields the table has
 
     @property
     def score(self) -> float:
-        return round(0.75 * self.required_share + 0.25 * self.header_share, 4)
+        """Three parts required columns (a column whose values fit counts half), one part headings."""
+        share = self.required_share + (0.5 * self.shaped / self.required if self.required else 0.0)
+        return round(0.75 * share + 0.25 * self.header_share, 4)
 
     def recognised(self, named: bool = False) -> bool:
         """Above the stated threshold (RECOGNISE_AT, MIN_MATCHED), or a sheet named
         after the table with two of its columns."""
         if named:
             return self.matched >= 2 or (self.matched >= 1 and self.required_share > 0)
-        return self.score >= RECOGNISE_AT and self.matched >= MIN_MATCHED
+        return self.score >= RECOGNISE_AT and self.matched + self.shaped >= MIN_MATCHED
 
 
 # A header row is recognised as a table when its evidence score (three parts
