@@ -132,6 +132,12 @@ def test_three_councils_in_one_folder_have_no_errors(tmp_path):
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4\n")
     report = openbook.validate([tmp_path])
     assert report.errors == 0 and report.valid
+    subs = report.submissions()
+    assert [(s["organisation"], s["period"], s["tables"], s["errors"]) for s in subs] == [
+        ("https://www.anytown.gov.uk/", "2025-26", 7, 0), ("https://www.brookshire.gov.uk/", "2025-26", 7, 0),
+        ("https://www.castleford.gov.uk/", "2025-26", 7, 0)]
+    text = CliRunner().invoke(cli, ["validate", str(tmp_path), "--workers", "1"]).stdout
+    assert "3 submissions, by organisation and period" in text
     assert [t.skipped for t in report.skipped if t.path.endswith(".pdf")] == [
         "not checked: a PDF document, not a table"]
 

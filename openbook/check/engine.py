@@ -27,6 +27,8 @@ from openbook.check.result import PROBLEM_SCHEMA, TableResult, empty_problems
 from openbook.read.values import fast_parse, is_redaction, parse, strip
 
 
+# A table names at most this many of the organisations its rows hold (for grouping submissions).
+MAX_ORGANISATIONS = 3
 # Schema problems that are warnings: the value was read, and is packaged as the standard writes it.
 SEVERITY = {"variant-value": "warning"}
 
@@ -220,6 +222,10 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
                     frames.append(pl.DataFrame([_problem("blank-label", "warning", None, header_row, abs_col(j))],
                                                schema=PROBLEM_SCHEMA))
         live = normalised.filter(~blank_mask)
+        if "OrganisationURI" in m.columns and len(result.organisations) < MAX_ORGANISATIONS:
+            for org in live["OrganisationURI"].drop_nulls().unique(maintain_order=True).head(MAX_ORGANISATIONS):
+                if org not in result.organisations and len(result.organisations) < MAX_ORGANISATIONS:
+                    result.organisations.append(org)
         redactions += int(live["__redactions"].sum()) if "__redactions" in live.columns else 0
         if pk_index is not None:
             frames.append(_key_problems(live, pk, pk_index, "primary-key", m, raw))

@@ -85,6 +85,8 @@ class TableResult:
     headers: dict[int, str] = field(default_factory=dict)   # absolute column -> header as written
     notes: list[str] = field(default_factory=list)    # how the table was read (mapping, period, ...)
     unrecognised: bool = False   # skipped because it looks like data no table of the standard matched
+    organisations: list[str] = field(default_factory=list)   # the OrganisationURIs its rows hold (a few)
+    period: str | None = None    # the period it covers, when known
 
     @property
     def errors(self) -> int:
@@ -186,7 +188,7 @@ class TableResult:
     def summary(self) -> dict:
         return {"name": self.name, "schema": self.schema, "path": self.path, "sheet": self.sheet,
                 "header_row": self.header_row, "rows": self.rows, "valid": self.valid,
-                "notes": list(self.notes)}
+                "notes": list(self.notes), "organisations": list(self.organisations), "period": self.period}
 
 
 # Problems with a whole column: they point at the header cell's row and column.
@@ -303,6 +305,18 @@ class Report:
                 seen.setdefault(p, None)
         return list(seen)
 
+    def submissions(self) -> list[dict]:
+        """The tables grouped by organisation and period: what each body submitted."""
+        groups: dict[tuple, list[TableResult]] = {}
+        for t in self.tables:
+            if not t.schema or t.header_row is None:
+                continue
+            org = ", ".join(t.organisations) if t.organisations else None
+            groups.setdefault((org, t.period), []).append(t)
+        return [{"organisation": org, "period": period, "tables": len(ts), "rows": sum(t.rows for t in ts),
+                 "errors": sum(1 for t in ts for f in t.findings("error")), "files": sorted({t.path for t in ts})}
+                for (org, period), ts in groups.items()]
+
     def to_dict(self) -> dict:
         findings = self.findings()
         errors, warnings = self.finding_counts()
@@ -316,6 +330,7 @@ class Report:
             "settings": {k: v for k, v in self.settings.items() if isinstance(v, (str, int, float))},
             "period": self.period,
             "notes": list(self.notes),
+            "submissions": self.submissions(),
             "tables": [t.summary() for t in self.tables],
             "skipped": [{"name": t.name, "path": t.path, "sheet": t.sheet, "reason": t.skipped,
                          "recognised": not t.unrecognised} for t in self.skipped],

@@ -218,6 +218,8 @@ def check_files(files: list[str], options: dict, sink: Callable | None = None,
         if progress:
             progress(f"{raw.path}{' / ' + raw.sheet if raw.sheet else ''}")
         result = validate_table(raw, m, ctx)
+        own = period or periods.get(raw.path)
+        result.period = own.label if own else None
         result.notes.extend(n for n in notes.get(raw.path, []) + notes.get((raw.path, raw.sheet), [])
                             if m.plan.name in DATED or not n.startswith("Period unknown"))
         results.append(result)

@@ -13,6 +13,15 @@ def text(report: Report) -> str:
     many = len(report.files) > 1
     for note in report.notes:
         lines.append(note)
+    subs = report.submissions()
+    if len(subs) > 1:
+        lines.append(f"{len(subs)} submissions, by organisation and period (references are followed only "
+                     "within an organisation):")
+        for sub in subs:
+            lines.append(f"  {sub['organisation'] or 'organisation unknown'}, {sub['period'] or 'period unknown'}: "
+                         f"{sub['tables']} tables in {len(sub['files'])} files, {sub['rows']} rows, "
+                         f"{sub['errors']} errors")
+        lines.append("")
     for t in report.tables:
         where = f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "")
         if t.schema is None or t.header_row is None:
