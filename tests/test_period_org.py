@@ -151,3 +151,11 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path):
     assert bad.scope == "file" and bad.path.endswith("empty.csv") and "empty" in bad.message
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "empty.csv")])
     assert result.exit_code == 2     # one file alone that cannot be read is still a usage error
+
+
+@pytest.mark.skipif(not (SHARED / "odileeds").is_dir(), reason=f"the shared corpus is not at {SHARED}")
+@pytest.mark.parametrize("rel,count", [("leeds/raw/2011-04.csv", 1732), ("darlington/clean/2022-09.csv", 623)])
+def test_lines_outside_the_month_of_the_file_name(rel, count):
+    report = openbook.validate([SHARED / "odileeds" / rel])
+    [outside] = [f for f in report.findings() if f.code == "date-outside-period"]
+    assert outside.scope == "column" and outside.rows_affected == count

@@ -181,6 +181,11 @@ def check_files(files: list[str], options: dict, sink: Callable | None = None,
         if m is None:
             why = None if is_about(raw.sheet) else unrecognised(raw)
             whole_file = raw.sheet is None or len([r for r in raws if r.path == raw.path]) == 1
+            if is_about(raw.sheet):
+                skipped.append(TableResult(name=raw.name, schema=None, path=raw.path, sheet=raw.sheet,
+                                           header_row=None, rows=0,
+                                           skipped="the About sheet: read for its settings, not checked as a table"))
+                continue
             skipped.append(TableResult(name=raw.name, schema=None, path=raw.path, sheet=raw.sheet,
                                        header_row=None, rows=0, unrecognised=bool(why) or whole_file,
                                        skipped=why or ("not recognised: no header row names the columns of "
