@@ -106,4 +106,5 @@ def test_the_shape_of_values_is_evidence(tmp_path):
     assert not report.tables and report.unrecognised
     # recognised, the dates column is not silently taken as the payment date: it is reported
     checked = openbook.validate([tmp_path / "a.csv"])
-    assert "PaymentDate" in {p.field for p in checked.iter_problems() if p.code == "missing-label"}
+    [missing] = [p for p in checked.iter_problems() if p.code == "missing-label" and p.field == "PaymentDate"]
+    assert missing.message.endswith('Column C ("When") holds dates: if it is the PaymentDate, map it (openbook map).')

@@ -20,8 +20,8 @@ import polars as pl
 
 from openbook.standard import schemas as standard
 from openbook.standard.plan import (RECOGNISE_AT, STRAY_QUOTES, Plan, normalise_header, normalise_name,
-                                   plan)
-from openbook.read.raw import RawTable
+                                   plan, shape_fits, value_shape)
+from openbook.read.raw import RawTable, column_letter
 from openbook.standard.mapping import LEFT_OUT
 from openbook.check.result import PROBLEM_SCHEMA, TableResult, empty_problems
 from openbook.read.values import fast_parse, is_redaction, parse, strip
@@ -168,9 +168,16 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
     abs_col = lambda j: raw.col_offset + j
     result.headers = {abs_col(j): str(text).strip() for j, text in enumerate(raw.head[m.header_index])
                       if str(text).strip()}
+    sample = raw.head[m.header_index + 1:m.header_index + 31]
+    shapes = {j: value_shape([r[j] for r in sample if j < len(r)]) for j, _ in m.extra}
     for name, f in p.fields.items():
         if name not in m.columns and f.get("constraints", {}).get("required"):
-            structural.append(_problem("missing-label", "error", name, header_row, None, None, None))
+            # a column whose values have the field's shape is named, never taken silently
+            near = next(((j, text) for j, text in m.extra if shape_fits(f, shapes.get(j))), None)
+            hint = (f'Column {column_letter(abs_col(near[0]))} ("{near[1]}") holds '
+                    f'{"dates" if f.get("type") in ("date", "datetime") else "amounts"}: if it is the {name}, '
+                    "map it (openbook map)." if near else None)
+            structural.append(_problem("missing-label", "error", name, header_row, None, None, hint))
     for j, text in m.extra:
         if not text.endswith(LEFT_OUT):     # what a mapping leaves out is no news
             structural.append(_problem("extra-label", "warning", None, header_row, abs_col(j), text))

@@ -75,7 +75,7 @@ def message(code: str, field: dict | None, value: str | None, detail: str | None
         return f"{v} {detail}"
     if code == "missing-label":
         return (f"The required column {title} is missing. Add a column headed \"{name}\" "
-                "to the header row.")
+                "to the header row." + (f" {detail}" if detail else ""))
     if code == "extra-label":
         return (f"The column \"{value}\" is not part of the standard, so it is not checked and will not be "
                 "published. Rename it if it should be one of the standard columns, or ignore this warning.")
