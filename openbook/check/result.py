@@ -181,8 +181,12 @@ class TableResult:
             share = f"{affected:,} of {self.rows:,} rows" if self.rows else f"{affected:,} rows"
             text = f"{label}: {share}. For example, at {one.cell or one.location}: {one.message}"
         if whole and one.severity == "error" and one.code in ("type-error", "constraint-error"):
-            text += (" The whole column is affected: if it holds something else, map it to the right "
-                     "standard field (openbook map).")
+            if g["field"] == "OrganisationURI" and g["values"] == 1:
+                text += (" Give the organisation's web address once, with --org-uri, in an About sheet or in a "
+                         "mapping (openbook map), and the column is read as it.")
+            else:
+                text += (" The whole column is affected: if it holds something else, map it to the right "
+                         "standard field (openbook map).")
         return text
 
     def summary(self) -> dict:
