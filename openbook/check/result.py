@@ -121,7 +121,14 @@ class TableResult:
         """Problems at the scale of the fact: one code repeated down one column
         (or, with no column, over many rows) is one finding with its exact count
         and a few example cells, not one problem per cell."""
-        frame = self.problems if severity is None else self.problems.filter(pl.col("severity") == severity)
+        key = (id(self.problems), self.problems.height)
+        cached = self.__dict__.get("_findings")
+        if cached is None or cached[0] != key:   # built once per problems frame, for every renderer
+            cached = self.__dict__["_findings"] = (key, self._findings())
+        return [f for f in cached[1] if severity is None or f.severity == severity]
+
+    def _findings(self) -> list[Problem]:
+        frame = self.problems
         if not frame.height:
             return []
         order = {"error": 0, "warning": 1}
