@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import polars as pl
 
@@ -135,7 +136,6 @@ def propose(path, raws: list[RawTable]) -> str:
     from openbook.standard.mapping import TO_FILL
     from openbook.standard.period import period_from_name
 
-    from pathlib import Path
     path = Path(path)
     candidates = [(r, _best(r)) for r in raws]
     candidates = [(r, b) for r, b in candidates if b is not None]

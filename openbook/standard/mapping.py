@@ -106,7 +106,7 @@ def load_mapping(path: str | Path) -> Mapping:
                                 f"{table}. Run openbook schemas show {table} for the field names.")
         out_cols[str(heading)] = target
     out_consts = {}
-    unfilled = [f"table" for _ in [0] if data.get("table") == TO_FILL]
+    unfilled = ["table"] if data.get("table") == TO_FILL else []
     unfilled += [str(h) for h, t in columns.items() if t == TO_FILL]
     for name, value in constants.items():
         if value == TO_FILL:
