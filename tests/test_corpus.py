@@ -9,6 +9,7 @@ too; the project does not depend on it, and those tests skip without it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -92,10 +93,31 @@ def test_shared_corpus_file_reads_cleanly(path):
 
 @pytest.mark.skipif(not SHARED_FILES, reason=f"the shared corpus is not at {SHARED}")
 def test_shared_corpus_as_one_folder():
-    """The whole corpus as one command: the empty Leeds file stops it with a
-    clear message; without it, every other file is reported."""
-    result = CliRunner().invoke(cli, ["validate", str(SHARED)])
-    assert result.exit_code == 2 and "empty" in result.stderr and "Traceback" not in result.stderr
+    """The whole corpus as one command: the empty Leeds file is a file-level problem and
+    every other file is still checked; every file seen and not checked is listed, with why."""
+    result = CliRunner().invoke(cli, ["validate", str(SHARED), "--format", "json", "--workers", "1"])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    data = json.loads(result.stdout)
+    reported = {t["path"] for t in data["tables"]} | {t["path"] for t in data["skipped"]}
+    every = {str(p) for p in SHARED.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert reported == every
+    [empty] = [p for p in data["problems"] if p["code"] == "source-error"]
+    assert empty["path"].endswith("2018-10.csv") and empty["scope"] == "file" and "empty" in empty["message"]
+    reasons = {Path(t["path"]).suffix: t["reason"] for t in data["skipped"]}
+    assert reasons[".json"].startswith("not checked: a JSON file")
+    checked = {t["path"]: t["schema"] for t in data["tables"] if t["schema"]}
+    assert len(checked) == len(SHARED_FILES) - 1
+    # every spend and organogram file is read as what it is
+    for path, schema in checked.items():
+        name = Path(path).name
+        expected = ("roles-senior" if name.endswith("-senior.csv") else "roles-junior" if name.endswith(
+            "-junior.csv") else "organisation-chart" if "organisation_structure" in name else "senior-salaries"
+            if name == "senior_salaries_employees.csv" else "senior-salary-bands" if name ==
+            "senior_salaries_count.csv" else "spend")
+        assert schema == expected, path
+    # each location names its file: two files are both called 2011-04.csv
+    text = CliRunner().invoke(cli, ["validate", str(SHARED), "--workers", "1"]).stdout
+    assert "odileeds/leeds/raw/2011-04.csv" in text and "odileeds/gateshead/clean/2011-04.csv" in text
 
 
 def test_cp1252_pound_sign_devon():
@@ -145,9 +167,13 @@ def test_legacy_xls_devon_is_read():
     raw = read_tables(DEVON_XLS)[0]
     # serial dates arrive as ISO text, whole-number floats without ".0"
     assert raw.head[1][5] == "2010-08-02" and raw.head[1][3] == "234677" and raw.head[1][6] == "2000.04"
-    # its real problems: no URI, date, department, supplier or amount column the standard knows
+    # PymtDate and SumOfNet Amt are synonyms of the standard's; "Entity" (a supplier number
+    # there) is not taken for the organisation's name. Its real problems: no URI, name,
+    # department or supplier column the standard knows
+    m = match(raw)
+    assert (m.columns["PaymentDate"], m.columns["Amount"]) == (5, 6) and "OrganisationLabel" not in m.columns
     assert {p.field for p in report.iter_problems() if p.code == "missing-label"} == \
-        {"OrganisationURI", "PaymentDate", "OrganisationalUnit", "BeneficiaryName", "Amount"}
+        {"OrganisationURI", "OrganisationLabel", "OrganisationalUnit", "BeneficiaryName"}
 
 
 def test_redaction_markers_are_counted():
@@ -181,3 +207,39 @@ def test_unnamed_leading_columns_darlington():
 def test_trafford_card_transactions_pass():
     report = openbook.validate([TRAFFORD_GPC])
     assert report.valid and report.rows == 2024 and report.errors == 0
+
+
+# ------------------------------------------------------------ findings at the scale of the fact
+
+def _one_finding_per_code_and_column(report) -> None:
+    seen = [(f.path, f.sheet, f.code, f.field, f.column) for f in report.findings()]
+    repeated = {k for k in seen if seen.count(k) > 1}
+    assert not repeated, repeated
+
+
+@pytest.mark.parametrize("path", [p for p in data_files(FIXTURES) if p.stat().st_size], ids=_id(FIXTURES))
+def test_one_finding_per_code_and_column(path):
+    _one_finding_per_code_and_column(openbook.validate([path]))
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason=f"the shared corpus is not at {SHARED}")
+@pytest.mark.parametrize("path", [p for p in SHARED_FILES if p.stat().st_size] or [None],
+                         ids=_id(SHARED) if SHARED_FILES else None)
+def test_shared_corpus_one_finding_per_code_and_column(path):
+    _one_finding_per_code_and_column(openbook.validate([path]))
+
+
+def test_a_column_wide_fact_is_one_finding_with_its_exact_count():
+    """Devon's Body column holds 18 on every line: one column finding, not 9,459 cell errors."""
+    report = openbook.validate([DEVON_CP1252])
+    [body] = [f for f in report.findings() if f.field == "OrganisationURI"]
+    assert (body.scope, body.rows_affected, body.column, body.value) == ("column", 9459, "A", "18")
+    assert body.message.startswith('Body, read as OrganisationURI: every one of its 9,459 rows holds "18"')
+    assert [e["cell"] for e in body.examples] == ["A2", "A3", "A4", "A5", "A6"]
+    # the cell-level data stays exact: every cell is still there for the annotated copy
+    assert sum(1 for p in report.iter_problems() if p.field == "OrganisationURI") == 9459
+    data = json.loads(report.to_json())
+    listed = [p for p in data["problems"] if p["field"] == "OrganisationURI"]
+    assert len(listed) == 1 and listed[0]["scope"] == "column" and listed[0]["rows_affected"] == 9459
+    text = CliRunner().invoke(cli, ["validate", str(DEVON_CP1252)]).stdout
+    assert text.count("Body, read as OrganisationURI") == 1 and "A2, A3, A4, A5, A6 and 9,454 more" in text

@@ -39,8 +39,8 @@ def test_installed_command_runs_from_another_directory(tmp_path):
                          cwd=work, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     listed = [l.split()[0] for l in out.stdout.splitlines()[3:] if l.strip()]
-    assert listed == ["functions", "costs", "roles-senior", "roles-junior", "systems", "spend", "outcomes",
-                      "supplier-costs"]
+    assert listed == ["functions", "costs", "roles-senior", "roles-junior", "organisation-chart",
+                      "senior-salaries", "senior-salary-bands", "systems", "spend", "outcomes", "supplier-costs"]
     show = subprocess.run([sys.executable, "-c", "from openbook.cli import cli; cli()", "schemas", "show", "spend"],
                           cwd=work, env=env, capture_output=True, text=True)
     assert "BeneficiaryName" in show.stdout

@@ -16,7 +16,7 @@ ALL = schemas.names()
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED = [
     "functions", "costs", "roles-senior", "roles-junior",
-    "systems", "spend", "outcomes", "supplier-costs",
+    "organisation-chart", "senior-salaries", "senior-salary-bands", "systems", "spend", "outcomes", "supplier-costs",
 ]
 
 
@@ -269,7 +269,8 @@ def test_profile_requirements():
     council = {r["name"]: r["required"] for r in schemas.profile("council")["resources"]}
     assert council == {"functions": True, "costs": True, "roles-senior": False,
                        "roles-junior": False, "systems": False, "spend": False,
-                       "outcomes": False}
+                       "outcomes": False, "organisation-chart": False, "senior-salaries": False,
+                       "senior-salary-bands": False}
     supplier = {r["name"]: r["required"] for r in schemas.profile("supplier")["resources"]}
     assert supplier == {"supplier-costs": True, "functions": False}
 

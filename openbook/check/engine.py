@@ -19,12 +19,18 @@ from typing import Callable
 import polars as pl
 
 from openbook.standard import schemas as standard
-from openbook.standard.plan import Plan, normalise_header, normalise_name, plan
-from openbook.read.raw import RawTable
+from openbook.standard.plan import (RECOGNISE_AT, STRAY_QUOTES, Plan, normalise_header, normalise_name,
+                                   plan, shape_fits, value_shape)
+from openbook.read.raw import RawTable, column_letter
+from openbook.standard.mapping import LEFT_OUT
 from openbook.check.result import PROBLEM_SCHEMA, TableResult, empty_problems
 from openbook.read.values import fast_parse, is_redaction, parse, strip
 
-MIN_HEADER_MATCHES = 2
+
+# A table names at most this many of the organisations its rows hold (for grouping submissions).
+MAX_ORGANISATIONS = 3
+# Schema problems that are warnings: the value was read, and is packaged as the standard writes it.
+SEVERITY = {"variant-value": "warning"}
 
 
 @dataclass
@@ -38,25 +44,15 @@ class Match:
 
 
 def match(raw: RawTable, forced: str | None = None) -> Match | None:
-    """Choose the schema and header row of a table, or None to skip it."""
+    """Choose the schema and header row of a table by the evidence of its
+    headings (plan.Evidence), or None when no table reaches the threshold."""
     if not raw.head:
         return None
-    if forced:
-        candidates = [plan(forced)]
-    else:
-        by_name = [plan(n) for n in standard.names() if normalise_name(raw.name) in plan(n).sheet_names]
-        candidates = by_name or [plan(n) for n in standard.names()]
-    best = None
-    for p in candidates:
-        for i, row in enumerate(raw.head):
-            s = p.score(row)
-            if s and (best is None or s > best[0]):
-                best = (s, i, p)
+    best = _best(raw, forced)
     if best is None:
         return None
-    score, index, p = best
-    named = forced or normalise_name(raw.name) in p.sheet_names
-    if score < MIN_HEADER_MATCHES and not (named and score >= 1):
+    ev, index, p, named = best
+    if not (forced or ev.recognised(named)):
         return None
     header = raw.head[index]
     columns: dict[str, int] = {}
@@ -75,6 +71,39 @@ def match(raw: RawTable, forced: str | None = None) -> Match | None:
     # fields past the end of a short header row: unnamed columns (a CSV whose rows are longer)
     blank.extend(range(len(header), max(len(r) for r in raw.head[index:])))
     return Match(p, index, columns, extra, duplicates, blank)
+
+
+def _best(raw: RawTable, forced: str | None = None):
+    """(evidence, header index, plan, named after it) of the closest table, or None."""
+    names = [forced] if forced else standard.names()
+    best = None
+    for n in names:
+        p = plan(n)
+        named = bool(forced) or normalise_name(raw.name) in p.sheet_names
+        for i, row in enumerate(raw.head):
+            ev = p.evidence(row)
+            if not ev.matched:
+                continue
+            ev = p.shaped(ev, raw.head, i)
+            key = (named and ev.recognised(True), ev.score, ev.matched)
+            if best is None or key > best[0]:
+                best = (key, ev, i, p, named)
+    return None if best is None else best[1:]
+
+
+def unrecognised(raw: RawTable) -> str | None:
+    """Why a table with some of a table's headings was not recognised, naming the
+    closest table and what it lacks; None when nothing looks like a table of ours."""
+    best = _best(raw)
+    if best is None:
+        return None
+    ev, index, p, _ = best
+    missing = ", ".join(ev.missing[:6]) + (", ..." if len(ev.missing) > 6 else "")
+    shaped = f", and {ev.shaped} more by the shape of its values" if ev.shaped else ""
+    return (f"not recognised: the closest table is {resource_title(p.name)} ({p.name}), but the header row "
+            f"(row {raw.head_first_row + index}) names {ev.matched} of its columns and "
+            f"{round(ev.required_share * len(p.required))} of its {len(p.required)} required ones{shaped} "
+            f"(score {ev.score:.2f}, recognised from {RECOGNISE_AT}); missing {missing or 'nothing required'}")
 
 
 @dataclass
@@ -137,11 +166,21 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
 
     structural = []
     abs_col = lambda j: raw.col_offset + j
+    result.headers = {abs_col(j): str(text).strip() for j, text in enumerate(raw.head[m.header_index])
+                      if str(text).strip()}
+    sample = raw.head[m.header_index + 1:m.header_index + 31]
+    shapes = {j: value_shape([r[j] for r in sample if j < len(r)]) for j, _ in m.extra}
     for name, f in p.fields.items():
         if name not in m.columns and f.get("constraints", {}).get("required"):
-            structural.append(_problem("missing-label", "error", name, header_row, None, None, None))
+            # a column whose values have the field's shape is named, never taken silently
+            near = next(((j, text) for j, text in m.extra if shape_fits(f, shapes.get(j))), None)
+            hint = (f'Column {column_letter(abs_col(near[0]))} ("{near[1]}") holds '
+                    f'{"dates" if f.get("type") in ("date", "datetime") else "amounts"}: if it is the {name}, '
+                    "map it (openbook map)." if near else None)
+            structural.append(_problem("missing-label", "error", name, header_row, None, None, hint))
     for j, text in m.extra:
-        structural.append(_problem("extra-label", "warning", None, header_row, abs_col(j), text))
+        if not text.endswith(LEFT_OUT):     # what a mapping leaves out is no news
+            structural.append(_problem("extra-label", "warning", None, header_row, abs_col(j), text))
     for j, text, name in m.duplicates:
         structural.append(_problem("duplicate-label", "error", name, header_row, abs_col(j), text))
 
@@ -190,6 +229,10 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
                     frames.append(pl.DataFrame([_problem("blank-label", "warning", None, header_row, abs_col(j))],
                                                schema=PROBLEM_SCHEMA))
         live = normalised.filter(~blank_mask)
+        if "OrganisationURI" in m.columns and len(result.organisations) < MAX_ORGANISATIONS:
+            for org in live["OrganisationURI"].drop_nulls().unique(maintain_order=True).head(MAX_ORGANISATIONS):
+                if org not in result.organisations and len(result.organisations) < MAX_ORGANISATIONS:
+                    result.organisations.append(org)
         redactions += int(live["__redactions"].sum()) if "__redactions" in live.columns else 0
         if pk_index is not None:
             frames.append(_key_problems(live, pk, pk_index, "primary-key", m, raw))
@@ -205,8 +248,11 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
             ctx.sink(result, live)
         offset += n
     for fields, parts in collected_keys.items():
-        ctx.parent_keys[(p.name, fields)] = (pl.concat(parts).unique() if parts
-                                             else pl.DataFrame(schema={f: pl.String for f in fields}))
+        # every table of the schema adds its keys: two councils' Functions sheets are both referable
+        # (each key carries its OrganisationURI, so one council's rows never match another's)
+        keys = pl.concat(parts).unique() if parts else pl.DataFrame(schema={f: pl.String for f in fields})
+        earlier = ctx.parent_keys.get((p.name, fields))
+        ctx.parent_keys[(p.name, fields)] = keys if earlier is None else pl.concat([earlier, keys]).unique()
     frames = [f for f in frames if f is not None and f.height]
     result.problems = pl.concat(frames) if frames else empty_problems()
     result.redactions = redactions
@@ -292,7 +338,6 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
             # something ("not disclosed") and the packaged schema declares it.
             raw_text = strip(pl.col(present[name]))
             value = pl.when(text.is_null()).then(pl.when(raw_text != "").then(raw_text)).otherwise(value)
-        exprs.append(value.alias(name))
         cons = f.get("constraints", {})
         col = raw.col_offset + m.columns[name]
         checks.append((name, col, "type-error", None, ~ok))
@@ -301,7 +346,20 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
             checks.append((name, col, "constraint-error", "required", text.is_null()))
         if "enum" in cons:
             allowed = [str(v) for v in cons["enum"]]
-            checks.append((name, col, "constraint-error", "enum", valid & ~normal.is_in(allowed)))
+            variants = (p.variants or {}).get(name)
+            if variants:
+                # an unambiguous variant ("revenue", "'R'", a code list's label) is read as its code,
+                # once a warning, and packaged as the standard writes it
+                canon = (normal.cast(pl.String).str.strip_chars(STRAY_QUOTES).str.to_lowercase()
+                         .str.replace_all(r"\s+", " ").replace_strict(variants, default=None))
+                variant = valid & ~normal.is_in(allowed) & canon.is_not_null()
+                checks.append((name, col, "variant-value", canon, variant))
+                checks.append((name, col, "constraint-error", "enum", valid & ~normal.is_in(allowed)
+                               & canon.is_null()))
+                exprs.append(pl.when(variant.fill_null(False)).then(canon).otherwise(value).alias(name))
+                value = None
+            else:
+                checks.append((name, col, "constraint-error", "enum", valid & ~normal.is_in(allowed)))
         if "pattern" in cons:
             checks.append((name, col, "constraint-error", "pattern",
                            valid & ~normal.str.contains(f"^(?:{cons['pattern']})$")))
@@ -313,6 +371,8 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
             if kind in cons:
                 checks.append((name, col, "constraint-error", f"{kind}:{cons[kind]}",
                                valid & getattr(normal.str.len_chars(), op)(int(cons[kind]))))
+        if value is not None:
+            exprs.append(value.alias(name))
 
     masks = [c[4].fill_null(False).alias(f"__m{i}") for i, c in enumerate(checks)]
     frame = frame.with_columns(*exprs, *masks)
@@ -328,9 +388,11 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
         hits = failing.select([pl.col(f"__m{i}").any().alias(f"__m{i}") for i in range(len(checks))]).row(0)
         lazy = failing.lazy()
         parts = [lazy.filter(pl.col(f"__m{i}")).select(
-                    pl.lit("error").alias("severity"), pl.lit(code).alias("code"), pl.lit(name).alias("field"),
+                    pl.lit(SEVERITY.get(code, "error")).alias("severity"), pl.lit(code).alias("code"),
+                    pl.lit(name).alias("field"),
                     pl.col("__row").alias("row"), pl.lit(col, dtype=pl.Int64).alias("col"),
-                    strip(pl.col(f"c{m.columns[name]}")).alias("value"), pl.lit(detail, dtype=pl.String).alias("detail"))
+                    strip(pl.col(f"c{m.columns[name]}")).alias("value"),
+                    (detail if isinstance(detail, pl.Expr) else pl.lit(detail, dtype=pl.String)).alias("detail"))
                  for i, (name, col, code, detail, _) in enumerate(checks) if hits[i]]
         if parts:
             problems.append(pl.concat(parts).collect())
@@ -378,9 +440,20 @@ def _fk_problems(live: pl.DataFrame, fk: dict, ctx: Context, m: Match, raw: RawT
     # point at the column a person fixes: the last key field (FunctionID, not OrganisationURI)
     target = fields[-1]
     sheet = resource_title(ref["resource"])
+    # a reference that differs only in case ("ago2" for "AGO2") says so
+    folded = parent.with_columns(pl.col(target).str.to_lowercase().alias("__fold")) \
+        .group_by(fields[:-1] + ["__fold"]).agg(pl.col(target).first().alias("__near"))
+    orphans = orphans.with_columns(pl.col(target).str.to_lowercase().alias("__fold")) \
+        .join(folded, on=fields[:-1] + ["__fold"], how="left")
+    plain = (f"is not a {ref['fields'][-1]} in the {sheet} sheet for this organisation. "
+             f"Add it to {sheet}, or correct it here.")
     return orphans.select(
-        pl.lit("error").alias("severity"), pl.lit("foreign-key").alias("code"), pl.lit(target).alias("field"),
+        pl.lit("error").alias("severity"),
+        pl.when(pl.col("__near").is_not_null()).then(pl.lit("foreign-key-case")).otherwise(pl.lit("foreign-key"))
+        .alias("code"), pl.lit(target).alias("field"),
         pl.col("__row").alias("row"), pl.lit(raw.col_offset + m.columns[target], dtype=pl.Int64).alias("col"),
         pl.col(target).alias("value"),
-        pl.lit(f"is not a {ref['fields'][-1]} in the {sheet} sheet for this organisation. "
-               f"Add it to {sheet}, or correct it here.").alias("detail"))
+        pl.when(pl.col("__near").is_not_null())
+        .then(pl.format(f'differs only in case from "{{}}", a {ref["fields"][-1]} in the {sheet} sheet. '
+                        'Write it exactly as there.', pl.col("__near")))
+        .otherwise(pl.lit(plain)).alias("detail"))

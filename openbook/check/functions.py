@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from openbook.errors import OpenbookError
+from openbook.standard.period import parse_period
+
 from openbook.check.registry import register
 from openbook.check.organogram import graph_cycles
 
@@ -63,9 +66,23 @@ def _money(x: float) -> str:
     return f"£{x:,.0f}" if abs(x) >= 100 else f"£{x:,.2f}"
 
 
+def _stated_year(years: list[str], period) -> str | None:
+    """The ledger's financial year that holds the stated period's start, if any."""
+    if period is None:
+        return None
+    for y in years:
+        try:
+            covers = parse_period(y)
+        except OpenbookError:
+            continue
+        if covers.start <= period.start <= covers.end:
+            return y
+    return None
+
+
 @register("function-cost-reconciliation", "warning", "consistency",
           "A function's Annual cost does not reconcile with the Costs sheet: the Actual of the cost lines "
-          "booked to the function and its sub-functions (latest financial year) must be within 1% "
+          "booked to the function and its sub-functions (the stated period's financial year, else the latest) must be within 1% "
           "(or £1) of Annual cost. Functions with no cost lines are not checked.",
           schemas=FUNCTIONS, needs=("functions", "costs"),
           fix="Correct Annual cost, or the Function ID or Actual of the cost lines, so that the two agree. "
@@ -79,7 +96,9 @@ def function_cost_reconciliation(frames: dict[str, pl.DataFrame], info):
                                pl.col("Actual").cast(pl.Float64, strict=False).alias("__actual"))
     year = None
     if "FiscalYear" in costs.columns and costs["FiscalYear"].drop_nulls().n_unique() > 1:
-        year = costs["FiscalYear"].drop_nulls().max()
+        # the year the submission states (--period, About sheet); else the latest
+        years = costs["FiscalYear"].drop_nulls().unique().sort().to_list()
+        year = _stated_year(years, info.period) or years[-1]
         costs = costs.filter(pl.col("FiscalYear") == year)
     booked = {(o, i): (s, n) for o, i, s, n in costs.group_by("__org", "__id").agg(
         pl.col("__actual").sum(), pl.len()).iter_rows()}

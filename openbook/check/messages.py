@@ -63,16 +63,19 @@ def message(code: str, field: dict | None, value: str | None, detail: str | None
         if kind == "maxLength":
             return f"{v} is longer than {arg} characters, the most {title} allows. Shorten it."
         return f"{v} breaks the rule {detail} for {title}."
+    if code == "variant-value":
+        return (f'{v} is read as "{detail}", the way the standard writes it for {title}, and a package '
+                f'holds "{detail}". Write "{detail}" to match the standard.')
     if code == "primary-key":
         return (f"This row repeats {detail or 'the key of an earlier row'}. Each row must have its own "
                 "key: correct or remove the duplicate.")
     if code == "unique-error":
         return f"{v} appears more than once in {title} ({detail}). Each value must be unique."
-    if code == "foreign-key":
+    if code in ("foreign-key", "foreign-key-case"):
         return f"{v} {detail}"
     if code == "missing-label":
         return (f"The required column {title} is missing. Add a column headed \"{name}\" "
-                "to the header row.")
+                "to the header row." + (f" {detail}" if detail else ""))
     if code == "extra-label":
         return (f"The column \"{value}\" is not part of the standard, so it is not checked and will not be "
                 "published. Rename it if it should be one of the standard columns, or ignore this warning.")
@@ -83,6 +86,8 @@ def message(code: str, field: dict | None, value: str | None, detail: str | None
         return "This column has data but no heading. Give it a heading or delete the column."
     if code == "blank-row":
         return "This row is empty. Delete it, or fill it in if data is missing."
+    if code == "source-error":
+        return f"This file could not be read: {detail} The other files were still checked."
     if code == "missing-resource":
         return detail or "A required table is missing."
     return detail or code

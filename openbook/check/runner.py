@@ -41,7 +41,7 @@ class _Table:
         p, m, raw = self.plan, self.match, self.raw
         return Info(schema=p.name, table=raw.name, path=raw.path, sheet=raw.sheet, fields=p.fields,
                     present=frozenset(m.columns), header_row=raw.head_first_row + m.header_index,
-                    period=runner.period, today=runner.today,
+                    period=runner.periods.get(raw.path, runner.period), today=runner.today,
                     state=self.states.setdefault(code, {}) if code else {},
                     _raw=raw, _match=m, _store=self.store)
 
@@ -60,6 +60,7 @@ class Runner:
         self.active = [c for c in REGISTRY.values() if c.code not in skip]
         self.codes = [c.code for c in self.active]
         self.period = parse_period(period) if isinstance(period, str) else period
+        self.periods: dict[str, Period] = {}     # a file's own period (from its name), when no one period is given
         self.today = today or dt.date.today()
         self._tables: dict[int, _Table] = {}
         self._needed = {s for c in self.active for s in c.needs}

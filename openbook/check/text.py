@@ -42,7 +42,9 @@ EMPTY = pl.DataFrame(schema={"row": pl.Int64, "field": pl.String, "value": pl.St
 
 
 def is_email_field(name: str, spec: dict) -> bool:
-    return "mail" in name.lower() or spec.get("format") == "email"
+    """An email column: named so, of format email, or a post's published contact
+    details (x-contact in the standard: an organisation chart's ContactDetails)."""
+    return "mail" in name.lower() or spec.get("format") == "email" or bool(spec.get("x-contact"))
 
 
 def free_text(schema: str) -> tuple[str, ...]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from openbook.cli import checks, compare, init, package, publish, query, schemas, serve, validate
+from openbook.cli import checks, compare, init, map, package, publish, query, schemas, serve, validate
 
 
 @click.group()
@@ -16,5 +16,5 @@ def cli():
 
 
 for command in (validate.validate, schemas.schemas, checks.checks, init.init, package.package,
-                publish.publish, compare.compare, query.query, serve.serve):
+                publish.publish, compare.compare, map.map_command, query.query, serve.serve):
     cli.add_command(command)

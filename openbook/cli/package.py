@@ -24,9 +24,11 @@ from openbook.cli.common import friendly_errors
 @click.option("--allow-invalid", is_flag=True, help="Package even when there are errors (the report goes in too).")
 @click.option("--allow-personal-data", is_flag=True, help="With --allow-invalid: package despite personal data.")
 @click.option("--skip-check", "skip_checks", multiple=True, metavar="CODE", help="Turn off one quality check.")
+@click.option("--mapping", metavar="FILE", type=click.Path(), help="A mapping of the file's columns to the "
+              "standard (openbook map writes one). Default: FILE.openbook.yaml or openbook.yaml beside the data.")
 @friendly_errors
 def package(paths, profile, org_uri, org_name, period, holds, version, out_dir, as_zip, allow_invalid,
-            allow_personal_data, skip_checks):
+            allow_personal_data, skip_checks, mapping):
     """Validate a submission and write it as a Frictionless Data Package.
 
     The organisation and period can also come from an "About" sheet in the
@@ -48,7 +50,7 @@ def package(paths, profile, org_uri, org_name, period, holds, version, out_dir, 
         result = build(list(paths), out_dir=out_dir, profile=profile, org_uri=org_uri, org_name=org_name,
                        period=period, zip=as_zip, allow_invalid=allow_invalid,
                        allow_personal_data=allow_personal_data, skip_checks=skip_checks, progress=progress.step,
-                       holds=holds, version=version)
+                       holds=holds, version=version, mapping=mapping)
     d = result.descriptor
     rows = sum(r["rows"] for r in d["resources"])
     click.echo(f"Packaged {len(d['resources'])} tables ({rows} rows) from {d['publisher']['title']} "

@@ -14,6 +14,13 @@ from openbook.progress import Progress
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--profile", type=click.Choice(["council", "supplier"]), help="Also require the profile's tables.")
 @click.option("--schema", "schema", metavar="NAME", help="Check every table against this schema.")
+@click.option("--period", metavar="PERIOD", help="The period the data covers: 2025-04 (month), 2025-Q1, 2025-26 "
+              "(financial year). Default: from the About sheet, a mapping or the file name.")
+@click.option("--org-uri", metavar="URI", help="The organisation's web address: fills a missing OrganisationURI "
+              "column, or one that holds a code such as 18 on every row.")
+@click.option("--org-name", metavar="NAME", help="The organisation's name: fills a missing OrganisationLabel.")
+@click.option("--mapping", metavar="FILE", type=click.Path(), help="A mapping of the file's columns to the "
+              "standard (openbook map writes one). Default: FILE.openbook.yaml or openbook.yaml beside the data.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of the screen.")
 @click.option("--max-errors", type=click.IntRange(min=0), help="List at most N problems (all are still counted).")
@@ -23,7 +30,8 @@ from openbook.progress import Progress
 @click.option("--annotate", metavar="OUT.xlsx", help="Also write a copy of the workbook with problems marked "
               "(one OUT-<file>.xlsx per file when several are checked).")
 @friendly_errors
-def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, workers, annotate):
+def validate(paths, profile, schema, period, org_uri, org_name, mapping, fmt, output, max_errors, skip_checks,
+             workers, annotate):
     """Check spreadsheets and CSV files against the open-book standard.
 
     Every problem is reported at its cell (Spend!D14). Exit status: 0 valid,
@@ -33,6 +41,8 @@ def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, worke
     Examples:
       openbook validate spend-2025-04.csv
       openbook validate anytown.xlsx --profile council
+      openbook validate spend.csv --period 2025-04 --org-uri https://www.anytown.gov.uk/
+      openbook validate ledger.csv --mapping ledger.csv.openbook.yaml
       openbook validate submissions/ --format json -o report.json
       openbook validate anytown.xlsx --format html -o report.html
     """
@@ -40,7 +50,8 @@ def validate(paths, profile, schema, fmt, output, max_errors, skip_checks, worke
     with Progress("Reading") as progress:
         report = run_validate(list(paths), profile=profile, schema=schema, max_errors=max_errors,
                               skip_checks=skip_checks, progress=progress.step,
-                              workers=workers or os.cpu_count() or 1)
+                              workers=workers or os.cpu_count() or 1, period=period, org_uri=org_uri,
+                              org_name=org_name, mapping=mapping)
     if fmt == "json":
         write_output(report.to_json(), output)
     elif fmt == "html":

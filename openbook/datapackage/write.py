@@ -169,7 +169,7 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
             licence: str | None = None, population: int | None = None, zip: bool = False,
             allow_invalid: bool = False, allow_personal_data: bool = False,
             skip_checks: Iterable[str] = (), progress=None, holds: str | None = None,
-            version: str | None = None) -> PackageResult:
+            version: str | None = None, mapping: str | Path | None = None) -> PackageResult:
     """Validate a submission and write it as a Frictionless Data Package.
 
     Its name says who, what and when (``trafford-council-card-transactions-2026-27``):
@@ -178,7 +178,8 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
     version it will be published as.
 
     Settings come from an About sheet, then openbook.yaml beside the input,
-    then these arguments (which win). Refuses (OpenbookError) a submission
+    then these arguments (which win); the period may also come from a mapping
+    or the file's name. ``mapping`` is a mapping file (openbook map). Refuses (OpenbookError) a submission
     with errors unless ``allow_invalid``; data-protection errors need
     ``allow_personal_data`` as well.
     """
@@ -199,7 +200,8 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
         writer = _ResourceWriter(work)
         try:
             report = validate([str(p) for p in paths], profile=profile, skip_checks=skip_checks,
-                              sink=writer, progress=progress, period=period)
+                              sink=writer, progress=progress, period=period, org_uri=org_uri,
+                              org_name=org_name, mapping=mapping)
         finally:
             writer.close()
         if not sum(writer.rows.values()):   # an empty template is not a submission
@@ -208,6 +210,8 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
                           "check them with `openbook validate`, then package again.")
         meta = Metadata()
         meta.update(report.settings)
+        meta.update({"period": report.period})   # from a file's name or mapping, when nothing else says
+        meta.update({k: v for k, v in report.settings.items() if k == "period"})
         meta.update({"org_uri": org_uri, "org_name": org_name, "period": period, "licence": licence,
                      "population": population, "version": version})
         licence_id = _check_settings(meta, paths[0])

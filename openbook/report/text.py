@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-from itertools import groupby
 
 import polars as pl
 
@@ -10,44 +9,58 @@ from openbook.check.registry import data_protection_codes
 from openbook.check.result import Problem, Report, TableResult
 from openbook.errors import printable as safe
 
-SHOW_PER_GROUP = 5
-
 
 def text(report: Report) -> str:
-    """Problems grouped by code and field, with exact counts and the first few
-    locations (the 360Giving data quality tool's layout), then a verdict.
+    """One line per table, then the findings: a fact about a whole column is
+    one finding with its exact count and example cells, a lone problem is
+    shown at its cell; then a verdict.
 
     Everything that comes from the files (names, sheets, headers, values) goes
     through ``safe``: a cell can neither drive the terminal nor add a line."""
     lines = []
+    many = len(report.files) > 1
+    for note in report.notes:
+        lines.append(safe(note))
+    subs = report.submissions()
+    if len(subs) > 1:
+        lines.append(f"{len(subs)} submissions, by organisation and period (references are followed only "
+                     "within an organisation):")
+        for sub in subs:
+            lines.append(f"  {safe(sub['organisation'] or 'organisation unknown')}, "
+                         f"{safe(sub['period'] or 'period unknown')}: "
+                         f"{sub['tables']} tables in {len(sub['files'])} files, {sub['rows']} rows, "
+                         f"{sub['errors']} errors")
+        lines.append("")
     for t in report.tables:
         where = safe(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else ""))
+        if t.schema is None or t.header_row is None:
+            lines.append(f"{where}: could not be read (see below)" if t.schema is None
+                         else f"{where}: {t.errors} errors")
+            continue
         lines.append(f"{where}: {t.rows} rows checked as {safe(t.schema)} "
                      f"(header on row {t.header_row}): {t.errors} errors, {t.warnings} warnings")
+        for note in t.notes:
+            lines.append(f"  {safe(note)}")
     for t in report.skipped:
-        lines.append(safe(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "") + f": skipped, {t.skipped}"))
-    counts = report.counts()
-    if report.max_errors is None:   # at most SHOW_PER_GROUP of each group are printed: build no more
-        shown = [p for sev in ("error", "warning") for t in report.tables
-                 for p in listed(t, SHOW_PER_GROUP) if p.severity == sev]
-    else:
-        shown = report.problems()
-    key = lambda p: (p.severity != "error", p.code, p.field or "")
-    shown.sort(key=key)
-    for (is_warning, code, field), group in groupby(shown, key=key):
-        group = list(group)
-        severity = "warning" if is_warning else "error"
-        total = counts[(severity, code, field or None)]
-        label = safe(f"{code}" + (f" in {field}" if field else ""))
+        lines.append(safe(f"{t.path}" + (f" [{t.sheet}]" if t.sheet else "") + f": {t.skipped}"))
+    findings = report.findings()
+    for p in findings:
         lines.append("")
-        lines.append(f"{severity.upper()} {label}: {total} problem{'s' if total != 1 else ''}")
-        for p in group[:SHOW_PER_GROUP]:
-            lines.append(f"  {safe(p.location)}: {safe(p.message)}")
-        if total > SHOW_PER_GROUP:
-            lines.append(f"  ... and {total - SHOW_PER_GROUP} more")
-    if report.max_errors is not None and report.errors + report.warnings > len(shown):
+        where = p.place if many else p.location
+        if p.scope in ("column", "table") and p.rows_affected > 1:
+            lines.append(f"{p.severity.upper()} {p.code} ({p.rows_affected:,} rows): {safe(p.message)}")
+            cells = [f"{e['cell'] or 'row ' + str(e['row'])}" + (f' "{e["value"]}"' if e["value"] is not None
+                                                                   and p.value is None else "")
+                     for e in p.examples]
+            prefix = (str(p.path) + (f" [{p.sheet}]" if p.sheet else "") + " ") if many else ""
+            more = f" and {p.rows_affected - len(cells):,} more" if p.rows_affected > len(cells) else ""
+            lines.append(f"  {safe(prefix)}{safe(', '.join(cells))}{more}")
+        else:
+            lines.append(f"{p.severity.upper()} {p.code}: {safe(where)}: {safe(p.message)}")
+    errors, warnings = report.finding_counts()
+    if report.max_errors is not None and errors + warnings > len(findings):
         lines.append("")
-        lines.append(f"Listed {len(shown)} of {report.errors + report.warnings} problems (--max-errors "
+        lines.append(f"Listed {len(findings)} of {errors + warnings} findings (--max-errors "
                      f"{report.max_errors}); the counts above include them all.")
     if report.skipped_checks:
         lines.append("")
@@ -78,14 +91,22 @@ def listed(t: TableResult, cap: int) -> list[Problem]:
 
 def verdict(report: Report) -> str:
     tables = len(report.tables)
+    errors, warnings = report.finding_counts()
+    if not report.checked:
+        return (f"NOT VALID: nothing was checked. {report.unrecognised_reason()} "
+                "Map its columns with openbook map, or name the table with --schema.")
+    if report.unrecognised and report.errors == 0:
+        return (f"NOT VALID: {len(report.unrecognised)} of the files or sheets were not recognised, so not "
+                f"checked. {report.unrecognised_reason()} Map their columns with openbook map.")
     if report.valid and report.rows == 0:   # an empty template is not a complete submission
         return (f"NO DATA: {tables} tables found but no rows of data, so nothing could be checked. "
                 "Fill in the sheets and run openbook validate again.")
     if report.valid:
-        extra = f", {report.warnings} warnings to review" if report.warnings else ""
+        extra = (f", {warnings} warnings to review ({report.warnings} cells)" if warnings else "")
         return f"VALID: {tables} tables, {report.rows} rows, no errors{extra}."
-    return (f"NOT VALID: {report.errors} errors and {report.warnings} warnings in {tables} tables "
-            f"({report.rows} rows). Fix the errors above and run openbook validate again.")
+    return (f"NOT VALID: {errors} errors ({report.errors} cells) and {warnings} warnings ({report.warnings} "
+            f"cells) in {tables} tables ({report.rows} rows). Fix the errors above and run openbook "
+            "validate again.")
 
 
 def plain_table(headers: list[str], rows: list[list[str]]) -> str:
