@@ -104,8 +104,10 @@ def test_reports_mask_the_personal_data_they_flag(personal_spend, tmp_path):
         assert "a•••@e•••.org" in out, fmt
     # the cell reference says where to look
     problems = json.loads(outputs["json"])["problems"]
-    flagged = {p["cell"] for p in problems if p["code"] in ("email-address", "ni-number", "phone-number",
-                                                             "bank-details", "named-individual")}
+    # a finding about a whole column names its cells among its examples (issue 15)
+    flagged = {c for p in problems if p["code"] in ("email-address", "ni-number", "phone-number",
+                                                     "bank-details", "named-individual")
+               for c in [p["cell"]] + [e["cell"] for e in p.get("examples") or []] if c}
     assert {"F2", "F3", "F4", "F5", "E6", "F7", "F8"} <= flagged
     formula = [p for p in problems if p["code"] == "formula-injection"]
     assert formula and "ann.other" not in formula[0]["value"] + formula[0]["message"]
@@ -344,7 +346,8 @@ def test_invisible_characters_are_warned_about(tmp_path):
     message = next(p.message for p in report.iter_problems() if p.cell == "E2")
     assert "U+200B" in message and "zero-width space" in message and 'after "Acme"' in message
     text = run(tmp_path, "validate", tmp_path / "spend.csv").stdout
-    assert "U+200B, zero-width space" in text and "U+202E, bidirectional control" in text
+    # two cells of one column are one finding (issue 15): its first message and both cells
+    assert "U+200B, zero-width space" in text and "E2" in text and "E3" in text
     assert not re.search("[\u200b\u202e\u2066\u2069]", text)
 
 

@@ -194,7 +194,8 @@ def masked_frame(problems: pl.DataFrame, flagged_by: pl.DataFrame | None = None)
     dp = flagged_by.filter(pl.col("code").is_in(codes)).select("row", "col").unique()
     frame = problems.with_row_index("_at")
     hit = frame.filter(pl.col("code").is_in(codes)
-                       | pl.struct("row", "col").is_in(dp.to_struct()) if dp.height else pl.col("code").is_in(codes))
+                       | pl.struct("row", "col").is_in(dp.to_struct().implode()) if dp.height
+                       else pl.col("code").is_in(codes))
     if not hit.height:
         return problems
     masked = pl.DataFrame(list(shown_rows(hit.drop("_at"), flagged_by)), schema=problems.schema)
