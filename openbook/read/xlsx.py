@@ -271,9 +271,10 @@ def _check_area(path: Path, name: str, grid: SheetGrid, limit: int) -> None:
                             "columns past the data, or set OPENBOOK_MAX_CELLS on a larger machine.")
 
 
-_DECLARED = re.compile(rb"<(?:[\w.-]+:)?(sst|cellXfs|cellStyleXfs|numFmts|fonts|fills|borders|dxfs|cellStyles|"
-                       rb"mergeCells|hyperlinks)\b([^>]*)>")
-_COUNT_ATTR = re.compile(rb'\b(?:count|uniqueCount)\s*=\s*["\']\s*(\d+)')
+# Counts a part declares of the items it holds. The shared strings' "count"
+# is not one: it counts the cells that use them, and may be far larger.
+_DECLARED = re.compile(rb"<(?:[\w.-]+:)?(sst|cellXfs|cellStyleXfs|numFmts|fonts|fills|borders|dxfs|cellStyles)\b([^>]*)>")
+_COUNT_ATTR = re.compile(rb'(?:\s|^)(count|uniqueCount)\s*=\s*["\']\s*(\d+)')
 
 
 def _check_declared_counts(path: Path, info: zipfile.ZipInfo, first: bytes) -> None:
@@ -283,10 +284,11 @@ def _check_declared_counts(path: Path, info: zipfile.ZipInfo, first: bytes) -> N
     reading: uniqueCount="2000000000" in a 1.8 KB file aborted the process."""
     room = info.file_size // 4 + 16
     for m in _DECLARED.finditer(first, 0, 64 * 1024):
-        for count in _COUNT_ATTR.findall(m.group(2)):
-            if int(count) > room:
-                raise OpenbookError(f"{path}: the part {info.filename} says it holds {int(count):,} "
-                                    f"{m.group(1).decode()} items, more than {info.file_size:,} bytes can hold: a "
+        for attr, count in _COUNT_ATTR.findall(m.group(2)):
+            if (m.group(1) != b"sst" or attr == b"uniqueCount") and int(count) > room:
+                what = "shared strings" if m.group(1) == b"sst" else m.group(1).decode() + " entries"
+                raise OpenbookError(f"{path}: the part {info.filename} says it holds {int(count):,} {what}, "
+                                    f"more than {info.file_size:,} bytes can hold: a "
                                     "damaged or hostile file. Open it in Excel and save it again, or check where it "
                                     "came from.")
 
