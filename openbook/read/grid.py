@@ -179,7 +179,7 @@ class SheetGrid:
         """Rows and cells without references, row by row (a sheet has at most
         1,048,576 rows): each row reaches as far as it has cells."""
         self._bounds(data)                      # the cells that do say where they are
-        parts = _ROW_START.split(data)
+        parts = data.split(b"<row") if b":row" not in data else _ROW_START.split(data)  # bytes.split is fast
         self._col += _count_cells(parts[0])
         self.max_col = max(self.max_col, self._col)
         for part in parts[1:]:
