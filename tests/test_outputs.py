@@ -162,3 +162,16 @@ def test_a_work_folder_in_use_is_left_alone(tmp_path: Path):
     assert other.stdout.strip() == "[]", other.stderr
     assert mine.exists()
     shutil.rmtree(mine)
+
+
+def test_a_web_address_with_an_impossible_port_is_one_line(spend: Path, tmp_path: Path):
+    """Port 99999 ended in a traceback; it is one line, without the password in the address."""
+    proc = run(["package", "v.csv", *PACKAGE_ARGS, "-o", "out"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    env_token = dict(os.environ, CKAN_API_TOKEN="not-a-real-token")
+    env = dict(env_token, PYTHONPATH=str(ROOT), POLARS_MAX_THREADS="2")
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "publish", "out/anytown-borough-council-2025-04",
+                           "--to", "ckan+https://user:hunter2@localhost:99999"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    one_line_error(proc, "99999")
+    assert "hunter2" not in proc.stderr + proc.stdout

@@ -21,11 +21,15 @@ def friendly_errors(fn):
         except OpenbookError as exc:
             click.echo(f"openbook: {scrub(exc)}", err=True)
             sys.exit(exc.exit_code)
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else "a file could not be read or written: "
+        except OSError as exc:   # the net under every stage: a file system or network error
             reason = exc.strerror or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            click.echo(scrub(f"openbook: {where}{reason}. Check the path exists, you may read and write there, "
-                             "and there is space on the disk; then run the command again."), err=True)
+            if exc.filename:
+                line = (f"{exc.filename}: {reason}. Check the path exists, you may read and write there, and "
+                        "there is space on the disk; then run the command again.")
+            else:
+                line = (f"{reason}. Check the files and addresses given (that a folder may be written and has "
+                        "space, that a web address and its port are right); then run the command again.")
+            click.echo(scrub(f"openbook: {line}"), err=True)
             sys.exit(2)
     return wrapper
 
