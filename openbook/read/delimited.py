@@ -198,7 +198,11 @@ def _whole_records(data: bytes, delimiter: str) -> tuple[int, bool]:
     return (safe_end, True) if end == safe_end else (end, False)
 
 
-def _too_long(path: Path) -> OpenbookError:
+def _too_long(path: Path, data: bytes = b"") -> OpenbookError:
+    if b"\r" in data and b"\n" not in data:
+        return OpenbookError(f"{path}: the lines end with a carriage return only (old Mac text), so the file "
+                             f"reads as one line of more than {MAX_RECORD_BYTES // 1024 // 1024} MB. Save it again "
+                             "as CSV from Excel (Windows or Unix line endings).")
     return OpenbookError(f"{path}: a line holds more than {MAX_RECORD_BYTES // 1024 // 1024} MB of text; no "
                          "spreadsheet cell holds more than 32,767 characters, nor a row more than 16,384 cells. "
                          "Check the file (a quote that never closes?) and export it again.")
@@ -220,7 +224,7 @@ def _records_end(f, records: int, delimiter: str, path: Path) -> int:
                 return len(data)
             data += more
             if len(data) - pos > MAX_RECORD_BYTES:
-                raise _too_long(path)
+                raise _too_long(path, data)
     return pos
 
 
@@ -241,7 +245,7 @@ def _record_blocks(f, size: int, delimiter: str, path: Path) -> Iterator[tuple[b
         end, safe = _whole_records(data, delimiter)
         if end == 0:             # no whole record yet: read on
             if len(data) > MAX_RECORD_BYTES:
-                raise _too_long(path)
+                raise _too_long(path, data)
             carry = data
             continue
         carry = data[end:]

@@ -536,6 +536,14 @@ def _quote_never_closes_big(path: Path) -> Path:
     return path
 
 
+def _cr_only_big(path: Path) -> Path:
+    """20 MB with old Mac line endings (CR only)."""
+    with open(path, "wb") as f:
+        f.write(spend_csv(newline="\r"))
+        f.write(b"https://anytown.gov.uk,Anytown Borough Council,01/02/2025,Finance,Acme Ltd,Paper,600\r" * 240_000)
+    return path
+
+
 def _wide_line_big(path: Path) -> Path:
     """One line of 40 MB of short fields (20 million commas)."""
     with open(path, "wb") as f:
@@ -804,6 +812,8 @@ CASES: list[Case] = [
          _quote_never_closes_big, (2,), "more than 16 MB", big=True),
     Case("line-40mb-fields.csv", "one 40 MB line of 20 million short fields", _wide_line_big, (2,),
          "more than 16 MB", big=True),
+    Case("cr-only-20mb.csv", "20 MB with old Mac line endings (CR only): one 20 MB line to a CSV reader",
+         _cr_only_big, (2,), "carriage return only", big=True),
     Case("columns-20000.csv", "a header of 20,000 columns (Excel has 16,384)", _bytes(_columns_20000), (2,),
          "columns a spreadsheet has", big=True),
     Case("shared-strings-count-2e9.xlsx", "sharedStrings.xml declares uniqueCount=\"2000000000\" in 1.8 KB "
