@@ -108,10 +108,9 @@ def read_csv(path: Path) -> RawTable:
                 start = _records_end(source, header_index + 1, delimiter, path)
                 source.seek(start)
                 for block, safe in _record_blocks(source, BATCH_BYTES, delimiter, path):
-                    if safe:
-                        yield pl.read_csv(io.BytesIO(block), **options)
-                    else:
-                        yield _read_as_text(block, delimiter, width, path)
+                    if not safe:
+                        block = _requote(block, delimiter, path)
+                    yield pl.read_csv(io.BytesIO(block), **options)
         except pl.exceptions.NoDataError:
             return
         except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
@@ -169,8 +168,8 @@ def _transcode(path: Path, encoding: str) -> bytes:
 # backtracks: time linear in the file's size, whatever the quotes.
 #
 # polars counts quotes to find where its threads' chunks start, so it misreads
-# a quote inside an unquoted field; a block holding one is read by Python's
-# csv module instead (slower, the same values a spreadsheet shows).
+# a quote inside an unquoted field; a record holding one is written again as
+# Python's csv module reads it (quoted, the quote doubled) before polars reads it.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_COLUMNS = 16_384  # Excel's last column, XFD
 
@@ -240,7 +239,7 @@ def _record_blocks(f, size: int, delimiter: str, path: Path) -> Iterator[tuple[b
             if data:
                 whole = data if data.endswith(b"\n") else data + b"\n"
                 end, safe = _whole_records(whole, delimiter)
-                yield data, safe or end < len(whole)  # a quote never closed: polars says so
+                yield whole, safe or end < len(whole)  # a quote never closed: polars says so
             return
         end, safe = _whole_records(data, delimiter)
         if end == 0:             # no whole record yet: read on
@@ -252,22 +251,35 @@ def _record_blocks(f, size: int, delimiter: str, path: Path) -> Iterator[tuple[b
         yield data[:end], safe
 
 
-def _read_as_text(block: bytes, delimiter: str, width: int, path: Path) -> pl.DataFrame:
-    """A block as Python's csv module (and a spreadsheet) reads it, as string columns."""
-    text = block.decode("utf-8", errors="replace")
+def _requote(block: bytes, delimiter: str, path: Path) -> bytes:
+    """The block with each record that has a quote inside an unquoted field
+    written again as Python's csv module reads it (quoted, quotes doubled),
+    so that polars reads the values a spreadsheet shows. Records without one
+    are kept byte for byte."""
+    safe, _, record = _scanners(delimiter)
+    out, pos, end = [], 0, len(block)
     limit = csv.field_size_limit()
     try:
         csv.field_size_limit(max(limit, MAX_CELL_BYTES + 1))
-        rows = [(r + [""] * width)[:width] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        while pos < end:
+            stop = safe.match(block, pos).end()
+            out.append(block[pos:stop])
+            m = record.match(block, stop)
+            if stop >= end or not m or m.end() == stop:
+                out.append(block[stop:])
+                break
+            text = block[stop:m.end()].decode("utf-8", errors="surrogateescape")
+            buf = io.StringIO()
+            writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+            writer.writerows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            out.append(buf.getvalue().encode("utf-8", errors="surrogateescape"))
+            pos = m.end()
     except csv.Error as exc:
         raise OpenbookError(f"{path}: the CSV could not be read ({first_line(exc)}); no spreadsheet cell holds "
                             "more than 32,767 characters. Check the file and export it again.") from None
     finally:
         csv.field_size_limit(limit)
-    columns = list(zip(*rows)) if rows else [()] * width
-    frame = pl.DataFrame({f"c{i}": list(col) for i, col in enumerate(columns)},
-                         schema={f"c{i}": pl.String for i in range(width)})
-    return frame.with_columns(pl.all().replace("", None))
+    return b"".join(out)
 
 
 def sniff_delimiter(text: str) -> str:
