@@ -117,8 +117,9 @@ class SheetGrid:
         self._carry, data = data[cut:], data[:cut]
         if not data:
             return
-        cells = _count_cells(data)
-        rows = data.count(b"<row") + (data.count(b":row") if b":row" in data else 0)
+        prefixed = b":" in data    # elements may carry a namespace prefix (x:c)
+        cells = _count_cells(data, prefixed)
+        rows = data.count(b"<row") + (data.count(b":row") if prefixed else 0)
         self.cells += cells
         self.rows += rows
         # a cell or row that does not say where it is: fewer references than elements
@@ -224,11 +225,11 @@ class SheetGrid:
                     return
 
 
-def _count_cells(data: bytes) -> int:
+def _count_cells(data: bytes, prefixed: bool = True) -> int:
     """Cell elements, with or without a namespace prefix (a few other elements
     that start <c, such as <col>, are counted too: a handful, outside the data)."""
     n = data.count(b"<c")
-    if b":c" in data:
+    if prefixed and b":c" in data:
         n += data.count(b":c ") + data.count(b":c>") + data.count(b":c/")
     return n
 

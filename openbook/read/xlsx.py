@@ -230,7 +230,7 @@ def _scan_part(path: Path, info: zipfile.ZipInfo, formulas: bool, grid: SheetGri
             if grid is not None:
                 grid.feed(chunk)
                 _check_grid(path, info, grid, limit)
-            tail = (tail + chunk)[-64:]
+            tail = (tail + chunk[-64:])[-64:]
         if grid is not None:
             grid.feed(b"", final=True)
             _check_grid(path, info, grid, limit)
