@@ -12,7 +12,7 @@ from typing import Iterator
 import polars as pl
 
 from openbook.errors import OpenbookError
-from openbook.read.raw import BATCH_BYTES, BATCH_ROWS, BOMS, HEAD_ROWS, RawTable, first_line
+from openbook.read.raw import BATCH_BYTES, BOMS, HEAD_ROWS, RawTable, first_line
 
 def detect_encoding(path: Path) -> str:
     """utf-8 (with or without BOM) or cp1252, checked over the whole file in chunks.

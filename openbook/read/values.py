@@ -117,12 +117,6 @@ def read_amount(text: pl.Expr, group_char: str | None, bare: bool) -> tuple[pl.E
     return number, ok.fill_null(False)
 
 
-def clean_number(text: pl.Expr, group_char: str | None, bare: bool) -> pl.Expr:
-    """The plain number text of an amount (null where it cannot be read)."""
-    number, ok = read_amount(text, group_char, bare)
-    return pl.when(ok).then(number)
-
-
 def parse_number(text: pl.Expr, group_char: str | None = ",", bare: bool = False) -> tuple[pl.Expr, pl.Expr]:
     t, ok = read_amount(text, group_char, bare)
     value = t.cast(pl.Float64, strict=False)
