@@ -38,6 +38,11 @@ def protect_inputs(paths: Iterable[str | Path]) -> None:
             _INPUTS.add((st.st_dev, st.st_ino))
 
 
+def forget_inputs() -> None:
+    """End of a command: what it read may be written by the next one."""
+    _INPUTS.clear()
+
+
 def os_error(path: str | Path, exc: OSError, what: str = "file") -> OpenbookError:
     """One line for an OS error while writing: which file, what happened, what to do."""
     reason = exc.strerror or type(exc).__name__

@@ -175,3 +175,19 @@ def test_a_web_address_with_an_impossible_port_is_one_line(spend: Path, tmp_path
                           capture_output=True, text=True, timeout=120)
     one_line_error(proc, "99999")
     assert "hunter2" not in proc.stderr + proc.stdout
+
+
+def test_protection_lasts_one_command(spend: Path, tmp_path: Path):
+    """In one process, a file read by one command may be written by the next."""
+    from click.testing import CliRunner
+
+    from openbook.cli import cli
+    runner = CliRunner()
+    first = runner.invoke(cli, ["validate", str(spend), "--format", "json", "-o", str(spend)])
+    assert first.exit_code == 2 and "one of the files being read" in first.stderr
+    other = tmp_path / "other.csv"
+    shutil.copy(spend, other)
+    # v.csv is not read by this command: it may be written
+    again = runner.invoke(cli, ["validate", str(other), "--format", "json", "-o", str(spend)])
+    assert again.exit_code in (0, 1), again.stderr
+    assert spend.read_text().lstrip().startswith("{")

@@ -31,6 +31,9 @@ def friendly_errors(fn):
                         "space, that a web address and its port are right); then run the command again.")
             click.echo(scrub(f"openbook: {line}"), err=True)
             sys.exit(2)
+        finally:
+            from openbook.files import forget_inputs
+            forget_inputs()   # protection lasts one command (several run in one process under tests)
     return wrapper
 
 
