@@ -1,14 +1,74 @@
-"""Writing files so that a failure never leaves one half-written."""
+"""Writing files so that a failure never leaves one half-written, and nothing
+is written over what it must not replace.
+
+Every file openbook writes goes through ``replacing`` (reports, packages,
+zips, templates, annotated copies): a temporary file beside the target,
+renamed over it when complete. Before anything is written the target is
+checked: it must not be a file openbook is reading in this run (an input),
+and if it exists it must be a regular file (never a device such as
+/dev/null, a folder, a pipe or a link). Every OS error becomes one line.
+"""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
+import shutil
+import stat
 import tempfile
+import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from openbook.errors import OpenbookError
+
+# (device, inode) of every file read in this process: an output never replaces one.
+_INPUTS: set[tuple[int, int]] = set()
+
+
+def protect_inputs(paths: Iterable[str | Path]) -> None:
+    """Remember files being read, so that no output is written over them."""
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            _INPUTS.add((st.st_dev, st.st_ino))
+
+
+def forget_inputs() -> None:
+    """End of a command: what it read may be written by the next one."""
+    _INPUTS.clear()
+
+
+def os_error(path: str | Path, exc: OSError, what: str = "file") -> OpenbookError:
+    """One line for an OS error while writing: which file, what happened, what to do."""
+    reason = exc.strerror or type(exc).__name__
+    return OpenbookError(f"{path}: the {what} could not be written ({reason}). Check the folder exists, "
+                         "you may write to it, there is space, and the file is not open in Excel.")
+
+
+def check_target(path: str | Path, what: str = "file") -> None:
+    """Refuse a target that is an input of this run, or that exists and is not
+    a regular file (a device, folder, pipe or link: replacing one would break
+    it; /dev/null replaced by a file breaks the machine)."""
+    path = Path(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise os_error(path, exc, what) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a link" if stat.S_ISLNK(st.st_mode)
+                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+        raise OpenbookError(f"{path}: this is {kind}, and openbook only writes ordinary files; it was left as it "
+                            "was. Choose a new file name (or leave out -o to see the output on screen).")
+    if (st.st_dev, st.st_ino) in _INPUTS:
+        raise OpenbookError(f"{path}: this is one of the files being read; openbook never writes over its input. "
+                            "Choose another file name for the output.")
 
 
 @contextlib.contextmanager
@@ -19,23 +79,27 @@ def replacing(path: str | Path, what: str = "file") -> Iterator[Path]:
     Disk errors become one OpenbookError line naming the file.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
+    check_target(path, what)
+    tmp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
         yield tmp
         # mkstemp makes the file private; give it the permissions a new file gets
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
+        check_target(path, what)  # nothing took its place while we wrote
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OpenbookError(f"{path}: the {what} could not be written ({exc.strerror or exc}). "
-                            "Check the folder exists, there is space, and the file is not open in Excel.") from None
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise os_error(path, exc, what) from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -49,6 +113,63 @@ def save_workbook(wb, path: str | Path, what: str = "workbook") -> None:
     """Save an openpyxl workbook atomically."""
     with replacing(path, what) as tmp:
         wb.save(tmp)
+
+
+# A work folder older than this with no live owner is a leftover of a run that
+# was killed; a younger one may be a run that has just started and not yet
+# taken its lock.
+STALE_SECONDS = 10.0
+
+
+# Locks held on this process's work folders, released once a folder is gone
+# (renamed into place or removed).
+_LOCKS: dict[Path, int] = {}
+
+
+def work_folder(parent: str | Path, prefix: str) -> Path:
+    """A new hidden folder ``parent/<prefix>XXXX`` to build something in.
+
+    The run holds a lock on it until it is renamed or removed; leftovers of
+    killed runs (no lock held) are removed first, so they never pile up or get
+    read as data. The caller renames it into place or removes it."""
+    parent = Path(parent)
+    for old, fd in list(_LOCKS.items()):
+        if not old.exists():
+            os.close(fd)
+            del _LOCKS[old]
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(parent, prefix)
+        work = Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+        fd = os.open(work, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _LOCKS[work] = fd
+        work.chmod(0o755)  # mkdtemp makes it private; what is built here is for publishing
+    except OSError as exc:
+        raise os_error(parent, exc, "folder") from None
+    return work
+
+
+def remove_stale(parent: Path, prefix: str) -> list[Path]:
+    """Remove work folders under ``parent`` left by runs that were killed."""
+    removed = []
+    for old in parent.glob(f"{prefix}*"):
+        try:
+            if not old.is_dir() or old.is_symlink() or time.time() - old.stat().st_mtime < STALE_SECONDS:
+                continue
+            fd = os.open(old, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a live run holds it
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+            removed.append(old)
+        finally:
+            os.close(fd)
+    return removed
 
 
 def sha256_file(path: str | Path) -> str:

@@ -219,3 +219,41 @@ def test_parse_number_round_trips_pound_formatted_amounts(amounts):
     normalised, ok = parse(values.parse_number, texts, group_char=",", bare=False)
     assert all(ok), [t for t, o in zip(texts, ok) if not o]
     assert [Decimal(n) for n in normalised] == amounts
+
+
+# ------------------------------------------------------------------ CSV records (issue 14, case 3)
+
+field_text = st.text(alphabet=st.sampled_from(list('ab 6"\n,\'')), max_size=12)
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(field_text, min_size=3, max_size=3), min_size=1, max_size=25),
+       quote_all=st.booleans(), block=st.sampled_from([7, 31, 97, 1 << 20]), last_newline=st.booleans())
+def test_csv_blocks_read_what_a_spreadsheet_reads(rows, quote_all, block, last_newline):
+    """Fields with quotes anywhere: written quoted where they must be (or
+    always), or left bare when they hold a quote but no comma or line break,
+    as ledgers write an inch mark. Read in blocks of any size, every row is
+    what Python's csv module (and a spreadsheet) reads from the whole file."""
+    import csv as csvmod
+
+    import openbook.read.delimited as delimited
+
+    def cell(v: str) -> str:
+        if quote_all or "," in v or "\n" in v or v.startswith('"'):
+            return '"' + v.replace('"', '""') + '"'
+        return v    # a bare quote inside: 6" pipe
+    text = "h1,h2,h3\n" + "".join(",".join(cell(v) for v in r) + "\n" for r in rows)
+    if not last_newline and not text.endswith('"\n'):
+        text = text[:-1]
+    expected = [r + [""] * (3 - len(r)) for r in csvmod.reader(io.StringIO(text, newline=""))][1:]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.csv"
+        path.write_bytes(text.encode())
+        old = delimited.BATCH_BYTES
+        delimited.BATCH_BYTES = block
+        try:
+            table = read_tables(path)[0]
+            got = [["" if v is None else v for v in row][:3] for frame in table.batches(0) for row in frame.rows()]
+        finally:
+            delimited.BATCH_BYTES = old
+    assert got == [["" if v is None else v for v in r][:3] for r in expected]

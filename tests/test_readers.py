@@ -370,3 +370,74 @@ def test_a_folder_checked_in_parallel_reports_what_a_serial_run_does(tmp_path):
     split = openbook.validate(folder, workers=2)
     assert split.to_dict() == openbook.validate(folder, workers=1).to_dict()
     assert any(p.code == "foreign-key" for p in split.problems(limit=100000))
+
+
+# ------------------------------------------------------------------ amounts (issue 14, case 1)
+
+def _amounts(texts: list[str], group_char=",", bare=False) -> list[tuple]:
+    import polars as pl
+    from openbook.read import values
+    normal, ok = values.parse_number(pl.col("t"), group_char, bare)
+    frame = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(normal.alias("n"), ok.alias("ok"))
+    return [(n if o else None) for n, o in zip(frame["n"], frame["ok"])]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("\u2212612.50", "-612.50"),      # a typographic minus sign
+    ("\u2013612.50", "-612.50"),      # an en dash, as a word processor turns a hyphen
+    ("612.50-", "-612.50"),           # a trailing minus (SAP, Oracle)
+    ("612.50 CR", "-612.50"),         # a credit
+    ("612.50cr", "-612.50"),
+    ("\u00a3 1,234.56 CR", "-1234.56"),
+    ("612.50 DR", "612.50"),          # a debit is a payment
+    ("(612.50)", "-612.50"),          # brackets
+    ("(\u00a3612.50)", "-612.50"),
+    ("\u00a3-612.50", "-612.50"),
+    ("-\u00a3612.50", "-612.50"),
+    ("GBP 100", "100"),
+    ("100.00 GBP", "100.00"),
+    ("\u00a31,234.56", "1234.56"),
+    ("1234.50", "1234.50"),           # the decimal as written
+    ("465171.0800000001", "465171.08"),   # float noise past 15 significant digits
+    ("7956.420000000001", "7956.42"),
+    ("0.30000000000000004", "0.3"),
+])
+def test_every_uk_sign_convention_is_read(text, value):
+    assert _amounts([text]) == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "1.234,56",        # European: a thousand, or one and a bit?
+    "1,5",             # a decimal comma, or a mistyped group?
+    "1,23,456",        # groups that are not of three
+    "1.234.567",       # two decimal points
+    "-612.50 CR",      # two minus signs: which did the ledger mean?
+    "(-612.50)",
+    "612.50- CR",
+    "+612.50 CR",
+    "(612.50",         # a bracket that never closes
+    "612.50 EUR",      # another currency: not pounds
+    "$612.50",
+    "12 months",
+    "1 234.56",        # a space as a group character, not this field's
+])
+def test_an_amount_whose_meaning_is_not_certain_is_an_error(text):
+    assert _amounts([text]) == [None]
+
+
+def test_refunds_are_packaged_as_negative_amounts(tmp_path):
+    """Case 1 of issue 14, end to end: each way a ledger writes a refund is
+    packaged as a negative amount; an ambiguous amount is an error, not a guess."""
+    import csv as csvmod
+    texts = ["\u2212612.50", "\u2013612.50", "612.50-", "612.50 CR", "(612.50)", "465171.0800000001"]
+    lines = [CSV_HEADER] + [",".join(_row(i, c6=t)) for i, t in enumerate(texts)]
+    path = _write(tmp_path / "spend.csv", lines)
+    result = openbook.package([path], out_dir=tmp_path / "out", org_name="Anytown Council", org_uri=URI,
+                              period="2025-04", allow_invalid=True)
+    with open(result.path / "data" / "spend.csv", newline="", encoding="utf-8") as f:
+        amounts = [r["Amount"] for r in csvmod.DictReader(f)]
+    assert amounts == ["-612.50"] * 5 + ["465171.08"]
+
+    bad = _write(tmp_path / "eu.csv", [CSV_HEADER, ",".join(_row(0, c6='"1.234,56"'))])
+    report = openbook.validate([bad])
+    assert ("type-error", "Amount", "G2") in found(report)

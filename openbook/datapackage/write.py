@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ import polars as pl
 from openbook.version import __version__
 from openbook.standard import schemas as standard
 from openbook.errors import OpenbookError, Refused
-from openbook.files import sha256_file
+from openbook.files import replacing, sha256_file, work_folder
 from openbook.read.tables import expand_paths
 from openbook.standard.period import parse_period
 from openbook.check.text import looks_like_formula
@@ -194,8 +193,7 @@ def package(paths: str | Path | Iterable[str | Path], out_dir: str | Path = "out
     out_dir.mkdir(parents=True, exist_ok=True)
     # the package's name needs the About sheet, which validation reads: work
     # under a temporary name, renamed once the package is complete
-    work = Path(tempfile.mkdtemp(dir=out_dir, prefix=".openbook-package."))
-    work.chmod(0o755)  # mkdtemp makes it private; a package is for publishing
+    work = work_folder(out_dir, ".openbook-package.")  # leftovers of killed runs are removed
     try:
         writer = _ResourceWriter(work)
         try:
@@ -361,12 +359,10 @@ def _replace_dir(work: Path, target: Path) -> None:
 def _write_zip(work: Path, target: Path, created: str) -> None:
     stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
     stamp = max(stamp, dt.datetime(1980, 1, 1))
-    tmp = target.with_name(f".{target.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with replacing(target, "package") as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(p for p in work.rglob("*") if p.is_file()):
             info = zipfile.ZipInfo(path.relative_to(work).as_posix(), date_time=stamp.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             with open(path, "rb") as src, zf.open(info, "w") as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
-    os.replace(tmp, target)

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
+import re
 from pathlib import Path
 from typing import Iterator
 
 import polars as pl
 
 from openbook.errors import OpenbookError
-from openbook.read.raw import BATCH_BYTES, BATCH_ROWS, BOMS, HEAD_ROWS, RawTable, first_line
+from openbook.read.raw import BATCH_BYTES, BOMS, HEAD_ROWS, RawTable, first_line
 
 def detect_encoding(path: Path) -> str:
     """utf-8 (with or without BOM) or cp1252, checked over the whole file in chunks.
@@ -77,6 +79,10 @@ def read_csv(path: Path) -> RawTable:
                             "more than 32,767 characters. Check the file and export it again.") from None
     if head and head[0]:
         head[0][0] = strip_bom(head[0][0])
+    widest = max((len(r) for r in head), default=0)
+    if widest > MAX_COLUMNS:
+        raise OpenbookError(f"{path}: a line holds {widest:,} fields, more than the {MAX_COLUMNS:,} columns a "
+                            f"spreadsheet has. Check the delimiter ('{delimiter}') and export the file again.")
 
     polars_encoding = {"utf-8": "utf8", "utf-8-sig": "utf8", "cp1252": "windows-1252", "utf-16": "utf-16"}[encoding]
 
@@ -86,7 +92,7 @@ def read_csv(path: Path) -> RawTable:
         # rows longer than the header (Newcastle) keep their extra fields, so
         # the engine can see that an unnamed column holds data
         width = max(len(r) for r in head[header_index:])
-        options = dict(has_header=False, separator=delimiter, skip_rows=header_index + 1,
+        options = dict(has_header=False, separator=delimiter,
                        infer_schema=False, truncate_ragged_lines=True, quote_char='"', raise_if_empty=False,
                        schema={f"c{i}": pl.String for i in range(width)}, missing_columns="insert",
                        extra_columns="ignore")
@@ -95,13 +101,16 @@ def read_csv(path: Path) -> RawTable:
                 # Blocks of whole records, each parsed on its own: memory stays at
                 # one block. scan_csv().collect_batches() reads ahead of a slow
                 # consumer without bound (1.6 GiB held on a 3M-row file).
-                start = _records_end(path, header_index + 1)
-                for block in _record_blocks(path, start, BATCH_BYTES):
-                    yield pl.read_csv(io.BytesIO(block), **{**options, "skip_rows": 0})
-            else:  # polars scans only UTF-8; cp1252 files are small ledger exports
-                frame = pl.read_csv(io.BytesIO(_transcode(path, encoding)), **options)
-                for start in range(0, frame.height, BATCH_ROWS):
-                    yield frame.slice(start, BATCH_ROWS)
+                source = open(path, "rb")
+            else:  # polars reads only UTF-8: cp1252 and UTF-16 files (small ledger exports) are converted whole
+                source = io.BytesIO(_transcode(path, encoding))
+            with source:
+                start = _records_end(source, header_index + 1, delimiter, path)
+                source.seek(start)
+                for block, safe in _record_blocks(source, BATCH_BYTES, delimiter, path):
+                    if not safe:
+                        block = _requote(block, delimiter, path)
+                    yield pl.read_csv(io.BytesIO(block), **options)
         except pl.exceptions.NoDataError:
             return
         except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
@@ -152,49 +161,125 @@ def _transcode(path: Path, encoding: str) -> bytes:
     return strip_bom(_decode(path.read_bytes(), encoding)).encode("utf-8")
 
 
-def _records_end(path: Path, records: int) -> int:
+# Where records end. A quote opens a quoted field only at the start of a field
+# (as Excel and Python's csv read it): in `6" pipe` the inch mark is text.
+# Inside a quoted field "" is a quote and a line break is part of the field.
+# The scan is one regular expression over each block, possessive so it never
+# backtracks: time linear in the file's size, whatever the quotes.
+#
+# polars counts quotes to find where its threads' chunks start, so it misreads
+# a quote inside an unquoted field; a record holding one is written again as
+# Python's csv module reads it (quoted, the quote doubled) before polars reads it.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+MAX_COLUMNS = 16_384  # Excel's last column, XFD
+
+
+@functools.lru_cache(maxsize=8)
+def _scanners(delimiter: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    d = re.escape(delimiter.encode())
+    quoted = rb'"(?:[^"]++|"")*+"'
+    # structural quotes only: a quoted field ends at a delimiter or the line's end
+    safe_field = rb"(?:" + quoted + rb"\r?|[^" + d + rb'"\n]*+)'
+    safe = re.compile(rb"(?:" + safe_field + rb"(?:" + d + safe_field + rb")*+\n)*+")
+    # as a spreadsheet reads it: text after a closing quote, quotes inside unquoted text
+    field = rb"(?:" + quoted + rb"[^" + d + rb"\n]*+|[^" + d + rb'\n"][^' + d + rb"\n]*+|)"
+    record = rb"(?:" + field + rb"(?:" + d + field + rb")*+\n)"
+    return safe, re.compile(record + rb"*+"), re.compile(record)
+
+
+def _whole_records(data: bytes, delimiter: str) -> tuple[int, bool]:
+    """(end of the last whole record in data, whether polars may parse data[:end])."""
+    if b'"' not in data:
+        return data.rfind(b"\n") + 1, True
+    safe, general, _ = _scanners(delimiter)
+    safe_end = safe.match(data).end()
+    end = general.match(data, safe_end).end()
+    return (safe_end, True) if end == safe_end else (end, False)
+
+
+def _too_long(path: Path, data: bytes = b"") -> OpenbookError:
+    if b"\r" in data and b"\n" not in data:
+        return OpenbookError(f"{path}: the lines end with a carriage return only (old Mac text), so the file "
+                             f"reads as one line of more than {MAX_RECORD_BYTES // 1024 // 1024} MB. Save it again "
+                             "as CSV from Excel (Windows or Unix line endings).")
+    return OpenbookError(f"{path}: a line holds more than {MAX_RECORD_BYTES // 1024 // 1024} MB of text; no "
+                         "spreadsheet cell holds more than 32,767 characters, nor a row more than 16,384 cells. "
+                         "Check the file (a quote that never closes?) and export it again.")
+
+
+def _records_end(f, records: int, delimiter: str, path: Path) -> int:
     """The byte offset just after the first ``records`` CSV records (blank
     lines included, as csv.reader and Excel count them)."""
-    with open(path, "rb") as f:
-        data = f.read(1024 * 1024)
-        pos, quotes, seen = 0, 0, 0
-        while seen < records:
-            nl = data.find(b"\n", pos)
-            if nl < 0:
-                more = f.read(1024 * 1024)
-                if not more:
-                    return len(data)
-                data += more
-                continue
-            quotes += data.count(b'"', pos, nl)
-            pos = nl + 1
-            if quotes % 2 == 0:
-                seen += 1
-        return pos
-
-
-def _record_blocks(path: Path, start: int, size: int) -> Iterator[bytes]:
-    """The file from byte ``start`` in blocks of about ``size`` bytes, each
-    ending at the end of a CSV record: a newline with an even number of quote
-    characters before it in the block (a quoted field may hold a line break)."""
-    carry = b""
-    with open(path, "rb") as f:
-        f.seek(start)
+    _, _, record = _scanners(delimiter)
+    data, pos = f.read(1024 * 1024), 0
+    for _ in range(records):
         while True:
-            chunk = f.read(size)
-            data = carry + chunk if carry else chunk
-            if not chunk:
-                if data:
-                    yield data
-                return
-            cut = data.rfind(b"\n")
-            while cut >= 0 and data.count(b'"', 0, cut) % 2:
-                cut = data.rfind(b"\n", 0, cut)
-            if cut < 0:          # no whole record yet: read on
-                carry = data
-                continue
-            carry = data[cut + 1:]
-            yield data[:cut + 1]
+            m = record.match(data, pos)
+            if m and (m.end() < len(data) or data.endswith(b"\n")):
+                pos = m.end()
+                break
+            more = f.read(1024 * 1024)
+            if not more:
+                return len(data)
+            data += more
+            if len(data) - pos > MAX_RECORD_BYTES:
+                raise _too_long(path, data)
+    return pos
+
+
+def _record_blocks(f, size: int, delimiter: str, path: Path) -> Iterator[tuple[bytes, bool]]:
+    """The rest of the file in blocks of about ``size`` bytes, each ending at
+    the end of a record; with each, whether polars may parse it (no quote
+    inside an unquoted field). A record longer than MAX_RECORD_BYTES is refused."""
+    carry = b""
+    while True:
+        chunk = f.read(size)
+        data = carry + chunk if carry else chunk
+        if not chunk:
+            if data:
+                whole = data if data.endswith(b"\n") else data + b"\n"
+                end, safe = _whole_records(whole, delimiter)
+                yield whole, safe or end < len(whole)  # a quote never closed: polars says so
+            return
+        end, safe = _whole_records(data, delimiter)
+        if end == 0:             # no whole record yet: read on
+            if len(data) > MAX_RECORD_BYTES:
+                raise _too_long(path, data)
+            carry = data
+            continue
+        carry = data[end:]
+        yield data[:end], safe
+
+
+def _requote(block: bytes, delimiter: str, path: Path) -> bytes:
+    """The block with each record that has a quote inside an unquoted field
+    written again as Python's csv module reads it (quoted, quotes doubled),
+    so that polars reads the values a spreadsheet shows. Records without one
+    are kept byte for byte."""
+    safe, _, record = _scanners(delimiter)
+    out, pos, end = [], 0, len(block)
+    limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(max(limit, MAX_CELL_BYTES + 1))
+        while pos < end:
+            stop = safe.match(block, pos).end()
+            out.append(block[pos:stop])
+            m = record.match(block, stop)
+            if stop >= end or not m or m.end() == stop:
+                out.append(block[stop:])
+                break
+            text = block[stop:m.end()].decode("utf-8", errors="surrogateescape")
+            buf = io.StringIO()
+            writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+            writer.writerows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            out.append(buf.getvalue().encode("utf-8", errors="surrogateescape"))
+            pos = m.end()
+    except csv.Error as exc:
+        raise OpenbookError(f"{path}: the CSV could not be read ({first_line(exc)}); no spreadsheet cell holds "
+                            "more than 32,767 characters. Check the file and export it again.") from None
+    finally:
+        csv.field_size_limit(limit)
+    return b"".join(out)
 
 
 def sniff_delimiter(text: str) -> str:

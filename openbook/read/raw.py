@@ -16,7 +16,6 @@ LEGACY_SUFFIXES = {".xls", ".ods"}
 SUPPORTED = CSV_SUFFIXES | WORKBOOK_SUFFIXES | LEGACY_SUFFIXES
 
 HEAD_ROWS = 30          # how far down to look for a header row
-BATCH_ROWS = 1_000_000  # rows per batch: bounds memory on very large CSVs
 BATCH_BYTES = 16 * 1024 * 1024  # bytes of CSV text per batch: bounds memory (bench/NOTES.md)
 BOMS = ("\ufeff", "\u00ef\u00bb\u00bf")  # a BOM, and a BOM decoded twice (Manchester)
 

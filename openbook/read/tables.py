@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openbook.errors import OpenbookError
+from openbook.files import protect_inputs
 from openbook.read.delimited import read_csv
 from openbook.read.raw import CSV_SUFFIXES, LEGACY_SUFFIXES, SUPPORTED, WORKBOOK_SUFFIXES, RawTable
 from openbook.read.sheets import read_calamine
@@ -17,13 +18,18 @@ from openbook.read.xlsx import read_xlsx
 
 
 def expand_paths(paths: list[str]) -> list[Path]:
-    """Files to read: files as given, folders expanded to their supported files."""
+    """Files to read: files as given, folders expanded to their supported files.
+
+    In a folder, hidden files and everything under a hidden folder are left
+    out: Excel's lock files (~$...), and the work folders of a package being
+    built or of a run that was killed (.openbook-package.*), whose rows are
+    partial. Every file read is protected: no output of this run replaces it."""
     files: list[Path] = []
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file()
-                           and f.suffix.lower() in SUPPORTED and not f.name.startswith(("~$", ".")))
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
+                           and not f.name.startswith("~$") and not _hidden(f.relative_to(p)))
             if not found:
                 raise OpenbookError(f"{given}: the folder holds no .xlsx, .xlsm or .csv files. "
                                     "Point openbook at a folder of submissions, or at one file.")
@@ -32,7 +38,12 @@ def expand_paths(paths: list[str]) -> list[Path]:
             files.append(p)
         else:
             raise OpenbookError(f"{given}: no such file or folder. Check the path and try again.")
+    protect_inputs(files)
     return files
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def read_tables(path: Path) -> list[RawTable]:

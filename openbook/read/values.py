@@ -62,34 +62,78 @@ def parse_datetime(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return parsed.dt.to_string("%Y-%m-%dT%H:%M:%S"), parsed.is_not_null()
 
 
-def clean_number(text: pl.Expr, group_char: str | None, bare: bool) -> pl.Expr:
-    t = text
+# UK ledgers write a negative amount in several ways: a hyphen or a typographic
+# minus before the number (U+2212, or an en dash from a word processor), a
+# trailing minus (SAP and Oracle exports: "612.50-"), "CR" for a credit
+# ("612.50 CR"; "DR", a debit, is positive), or brackets. Each is read. Two at
+# once ("-612.50 CR", "(-612.50)"), or separators that could mean two things
+# ("1.234,56", "1,5", "1,23,456", "1.234.567") are not read: the cell is an
+# error for the person to fix, never a guess.
+MINUS_SIGNS = "\u2212\u2013\u2012\u2010\u2011\ufe63\uff0d"  # minus, en dash, figure dash, hyphens, small and full-width minus
+CURRENCY = r"(?:£|GBP)"
+AMOUNT = (r"(?i)^(?P<open>\()?\s*(?P<lead>[+-])?\s*" + CURRENCY + r"?\s*(?P<lead2>[+-])?\s*"
+          r"(?P<digits>[0-9](?:[0-9.,' ]*[0-9.])?|\.[0-9]+)(?P<exp>[eE][+-]?[0-9]+)?\s*" + CURRENCY + r"?\s*"
+          r"(?P<trail>-)?\s*(?P<crdr>CR|DR)?\s*(?P<close>\))?$")
+BARE = r"^(?P<lead>[+-])?(?P<digits>[0-9](?:[0-9.,' ]*[0-9.])?|\.[0-9]+)(?P<exp>[eE][+-]?[0-9]+)?$"
+# Excel holds 15 significant digits: digits past them are the noise of binary
+# floating point (465171.0800000001 for 465171.08), never what the ledger meant.
+EXCEL_DIGITS = 15
+
+
+def _digits_pattern(group_char: str | None) -> str:
+    """Whole digits, one decimal point, and (with a group character) groups
+    of exactly three: "1,234,567.89" but never "1,5" or "1.234,56"."""
+    plain = r"[0-9]+(\.[0-9]*)?|\.[0-9]+"
+    if not group_char:
+        return f"^({plain})$"
+    g = "".join(c if c.isalnum() else f"[{c}]" if c not in "]\\^-" else "\\" + c for c in group_char)
+    return f"^([0-9]{{1,3}}({g}[0-9]{{3}})+(\\.[0-9]*)?|{plain})$"
+
+
+def _minus(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_all(f"[{MINUS_SIGNS}]", "-")
+
+
+def read_amount(text: pl.Expr, group_char: str | None, bare: bool) -> tuple[pl.Expr, pl.Expr]:
+    """(plain number text, ok): the sign conventions above, currency marks
+    and group characters removed; ok is false where the meaning is not certain."""
+    parts = _minus(text).str.extract_groups(BARE if bare else AMOUNT)
+    digits = parts.struct.field("digits")
+    field = parts.struct.field
+    neg = [field("lead") == "-"] if bare else [
+        field("lead") == "-", field("lead2") == "-", field("trail") == "-",
+        field("crdr").str.to_uppercase() == "CR", field("open").is_not_null() & field("close").is_not_null()]
+    plus = [field("lead") == "+"] if bare else [
+        field("lead") == "+", field("lead2") == "+", field("crdr").str.to_uppercase() == "DR"]
+    negatives = pl.sum_horizontal([e.fill_null(False).cast(pl.Int8) for e in neg])
+    pluses = pl.sum_horizontal([e.fill_null(False).cast(pl.Int8) for e in plus])
+    ok = digits.is_not_null() & digits.str.contains(_digits_pattern(group_char)) & (negatives + pluses <= 1)
     if not bare:
-        # "£1,234.56", "(1,234.56)" as accounting negatives, "1234.56 GBP"
-        t = t.str.replace(r"^\((.*)\)$", "-$1")
-        t = t.str.replace_all(r"^[^\d+\-.]+|[^\d.]+$", "")
-        t = t.str.replace(r"^-[^\d.]+", "-")
-        t = t.str.replace(r"^([+-]?)[£$€]", "$1")
-    if group_char:
-        t = t.str.replace_all(group_char, "", literal=True)
-    return t
+        ok = ok & (field("open").is_null() == field("close").is_null())
+        ok = ok & ~(field("lead").is_not_null() & field("lead2").is_not_null())
+    number = digits.str.replace_all(group_char, "", literal=True) if group_char else digits
+    number = pl.concat_str([pl.when(negatives == 1).then(pl.lit("-")).otherwise(pl.lit("")), number,
+                            field("exp").fill_null("")])
+    return number, ok.fill_null(False)
 
 
 def parse_number(text: pl.Expr, group_char: str | None = ",", bare: bool = False) -> tuple[pl.Expr, pl.Expr]:
-    t = clean_number(text, group_char, bare)
-    ok = t.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+    t, ok = read_amount(text, group_char, bare)
     value = t.cast(pl.Float64, strict=False)
-    # Excel's float noise (7956.420000000001) is written back at 10 places
-    noisy = t.str.contains(r"\.\d{11,}")
-    normalised = (pl.when(noisy).then(value.round(10).cast(pl.String)).otherwise(t.str.replace(r"^\+", "")))
-    return normalised, ok & value.is_finite()
+    ok = ok & value.is_finite().fill_null(False)
+    # float noise past Excel's 15 significant digits is rounded away; the
+    # decimal as written is kept otherwise ("1234.50" stays "1234.50")
+    significant = t.str.replace_all(r"[^0-9]", "").str.strip_chars_start("0").str.len_chars()
+    noisy = t.str.contains(r"\.") & ~t.str.contains(r"[eE]") & (significant > EXCEL_DIGITS)
+    normalised = pl.when(noisy).then(value.round_sig_figs(EXCEL_DIGITS).cast(pl.String)).otherwise(t)
+    return normalised, ok
 
 
 def parse_integer(text: pl.Expr, group_char: str | None = None, bare: bool = True) -> tuple[pl.Expr, pl.Expr]:
-    t = clean_number(text, group_char, bare)
-    t = t.str.replace(r"\.0+$", "")  # 1234.0 from a spreadsheet
-    ok = t.str.contains(r"^[+-]?\d{1,18}$")
-    return t.str.replace(r"^\+", ""), ok
+    t, ok = read_amount(text, group_char, bare)
+    t = t.str.replace(r"\.0*$", "")  # 1234.0 from a spreadsheet
+    ok = ok & t.str.contains(r"^-?\d{1,18}$")
+    return t, ok
 
 
 def parse_boolean(text: pl.Expr, true_values: list[str] | None, false_values: list[str] | None) -> tuple[pl.Expr, pl.Expr]:
@@ -141,6 +185,7 @@ def parse(field: dict, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 FAST_MIDNIGHT = r"^\d{4}-\d{2}-\d{2} 00:00:00$"
 FAST_DATE = r"^\d{4}-\d{2}-\d{2}$"
 FAST_NUMBER = r"^-?\d{1,15}(\.\d{1,10})?$"
+FAST_NUMBER_BYTES = EXCEL_DIGITS  # at most 15 digits: no float noise to round
 
 
 def fast_parse(field: dict, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr] | None:
@@ -152,7 +197,8 @@ def fast_parse(field: dict, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr] |
         mask = text.str.contains(FAST_DATE) | text.str.contains(FAST_MIDNIGHT)
         return mask, day, day.str.to_date("%Y-%m-%d", strict=False).is_not_null()
     if ftype == "number" and field.get("groupChar") in (None, "", ",", " ", "'"):
-        return text.str.contains(FAST_NUMBER), text, pl.lit(True)
+        fast = text.str.contains(FAST_NUMBER) & (text.str.len_bytes() <= FAST_NUMBER_BYTES)
+        return fast, text, pl.lit(True)
     return None
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from openbook.errors import OpenbookError
+from openbook.read.grid import MAX_ROWS, SheetGrid
 from openbook.read.raw import HEAD_ROWS, RawTable, first_line, frame_table
 
 # The largest XLSX part we are willing to inflate: a real 1M-row sheet is well
@@ -39,15 +40,24 @@ def _check_xlsx_container(path: Path) -> zipfile.ZipFile:
     return zf
 
 
-_CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 _REF_RE = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 
 
+# More sheets than any submission has; each is scanned and loaded in turn
+# (50,000 sheets took over a minute).
+MAX_SHEETS = 1_000
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> part name inside the zip, from the workbook's relationships."""
+    """Sheet name -> part name inside the zip, from the workbook's relationships.
+
+    Names are matched without their namespace, so a Strict Open XML workbook
+    (purl.oclc.org namespaces) is read like a transitional one."""
     import xml.etree.ElementTree as ET
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     try:
         wb = ET.fromstring(_read_member(zf, "xl/workbook.xml", 50 * 1024 * 1024))
         rels = ET.fromstring(_read_member(zf, "xl/_rels/workbook.xml.rels", 50 * 1024 * 1024))
@@ -59,9 +69,15 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else "xl/" + target
         targets[rel.get("Id")] = target
+    sheets = [e for e in wb.iter() if _local(e.tag) == "sheet"]
+    if len(sheets) > MAX_SHEETS:
+        raise OpenbookError(f"{zf.filename}: the workbook has {len(sheets):,} sheets, more than the {MAX_SHEETS:,} "
+                            "openbook reads from one workbook. Split it into several workbooks, or check where it "
+                            "came from.")
     parts = {}
-    for sheet in wb.iter(f"{ns_main}sheet"):
-        parts[sheet.get("name")] = targets.get(sheet.get(f"{ns_rel}id"), "")
+    for sheet in sheets:
+        rid = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
+        parts[sheet.get("name")] = targets.get(rid, "")
     return parts
 
 
@@ -171,21 +187,23 @@ class _Oversized(Exception):
     pass
 
 
-def _scan_part(path: Path, info: zipfile.ZipInfo, formulas: bool) -> str | None:
+def _scan_part(path: Path, info: zipfile.ZipInfo, formulas: bool, grid: SheetGrid | None = None) -> str | None:
     """Read one XML part once before fastexcel does: refuse a DOCTYPE, a part
-    larger than declared, a text run no spreadsheet has, or XML cut short.
-    Returns the reference of the first formula cell with no saved value
-    (when ``formulas``), else None."""
+    larger than declared, a text run no spreadsheet has, a declared size no
+    part of this size could hold, or XML cut short. A sheet's cells are
+    placed on ``grid`` as they pass. Returns the reference of the first
+    formula cell with no saved value (when ``formulas``), else None."""
     first = True
     run = 0              # bytes since the last '<'
     carry = b""          # the end of the previous chunk after its last </c>
     found = None
     tail = b""
-    cells, limit = 0, max_cells()
+    limit = max_cells()
     try:
         for chunk in _inflate(path, info):
             if first:
                 _check_prolog(path, chunk)
+                _check_declared_counts(path, info, chunk)
                 first = False
             lt = chunk.find(b"<")
             if lt < 0:
@@ -209,13 +227,13 @@ def _scan_part(path: Path, info: zipfile.ZipInfo, formulas: bool) -> str | None:
                 carry = data[cut + 4:] if cut >= 0 else data
                 if len(carry) > 4 * SCAN_CHUNK:
                     carry = b""
-            if formulas:
-                cells += chunk.count(b"<c ") + chunk.count(b":c ")
-                if cells > limit:
-                    raise OpenbookError(f"{path}: the sheet in {info.filename} holds more than {limit:,} cells, "
-                                        "more than openbook reads from one sheet. Split it into several sheets or "
-                                        "files (or save it as CSV), or set OPENBOOK_MAX_CELLS on a larger machine.")
-            tail = (tail + chunk)[-64:]
+            if grid is not None:
+                grid.feed(chunk)
+                _check_grid(path, info, grid, limit)
+            tail = (tail + chunk[-64:])[-64:]
+        if grid is not None:
+            grid.feed(b"", final=True)
+            _check_grid(path, info, grid, limit)
     except _Oversized:
         raise OpenbookError(f"{path}: the part {info.filename} inflates to more than the {info.file_size:,} bytes "
                             "the zip says it holds: a damaged or hostile file. openbook will not open it; "
@@ -229,53 +247,77 @@ def _scan_part(path: Path, info: zipfile.ZipInfo, formulas: bool) -> str | None:
     return found
 
 
-def _used_origin(zf: zipfile.ZipFile, part: str) -> tuple[int, dict[int, list[int]]] | None:
-    """The first used row, and the used columns of the first rows, from the sheet XML.
-
-    fastexcel returns the used range without saying where it starts; this reads
-    only the start of the sheet's XML to find it, so cell references stay true.
-    """
-    rows: dict[int, list[int]] = {}
-    with zf.open(part) as f:
-        data = f.read(4 * 1024 * 1024)
-    if b"<!ENTITY" in data[:4096]:
-        raise OpenbookError(f"{zf.filename}: the workbook contains XML entity declarations, which Excel "
-                            "never writes. openbook will not open it; check where it came from.")
-    for m in _CELL_RE.finditer(data):
-        attrs, selfclosing = m.group(1), m.group(2)
-        ref = _REF_RE.search(attrs)
-        # a self-closing or empty cell is formatting only: it holds no value
-        if selfclosing or not ref or data.startswith(b"</", m.end()):
-            continue
-        col = _col_index(ref.group(1).decode())
-        row = int(ref.group(2))
-        rows.setdefault(row, []).append(col)
-        if len(rows) > HEAD_ROWS + 5:
-            break
-    if not rows:
-        return None
-    first = min(rows)
-    return first, rows
+def _check_grid(path: Path, info: zipfile.ZipInfo, grid: SheetGrid, limit: int) -> None:
+    """Cells counted however they are written, rows, and the rectangle calamine
+    allocates (one value far from the rest would make it vast)."""
+    where = f"{path}: the sheet in {info.filename}"
+    if grid.off_grid():
+        raise OpenbookError(f"{where} refers to a cell beyond XFD1048576, the last cell Excel has: a damaged or "
+                            "hostile file. Open it in Excel and save it again as .xlsx, or check where it came from.")
+    if grid.cells > limit:
+        raise OpenbookError(f"{where} holds more than {limit:,} cells, more than openbook reads from one sheet. "
+                            "Split it into several sheets or files (or save it as CSV), or set OPENBOOK_MAX_CELLS "
+                            "on a larger machine.")
+    if grid.too_many_rows():
+        raise OpenbookError(f"{where} holds more than the {MAX_ROWS:,} rows Excel allows: a damaged or hostile file. "
+                            "Open it in Excel and save it again as .xlsx, or check where it came from.")
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
+def _check_area(path: Path, name: str, grid: SheetGrid, limit: int) -> None:
+    if grid.area() > limit:
+        raise OpenbookError(f"{path}, sheet '{name}': its values spread over {grid.max_row - grid.min_row + 1:,} "
+                            f"rows and {grid.max_col - grid.min_col + 1:,} columns, more than the {limit:,} cells openbook reads from one "
+                            "sheet (a stray value far below or right of the table?). Delete the empty rows and "
+                            "columns past the data, or set OPENBOOK_MAX_CELLS on a larger machine.")
+
+
+# Counts a part declares of the items it holds. The shared strings' "count"
+# is not one: it counts the cells that use them, and may be far larger.
+_DECLARED = re.compile(rb"<(?:[\w.-]+:)?(sst|cellXfs|cellStyleXfs|numFmts|fonts|fills|borders|dxfs|cellStyles)\b([^>]*)>")
+_COUNT_ATTR = re.compile(rb'(?:\s|^)(count|uniqueCount)\s*=\s*["\']\s*(\d+)')
+
+
+def _check_declared_counts(path: Path, info: zipfile.ZipInfo, first: bytes) -> None:
+    """A part that declares how many items it holds (the shared strings'
+    uniqueCount, the styles' counts) cannot hold more than one per few bytes
+    of itself. calamine reserves memory for the declared number before
+    reading: uniqueCount="2000000000" in a 1.8 KB file aborted the process."""
+    room = info.file_size // 4 + 16
+    for m in _DECLARED.finditer(first, 0, 64 * 1024):
+        for attr, count in _COUNT_ATTR.findall(m.group(2)):
+            if (m.group(1) != b"sst" or attr == b"uniqueCount") and int(count) > room:
+                what = "shared strings" if m.group(1) == b"sst" else m.group(1).decode() + " entries"
+                raise OpenbookError(f"{path}: the part {info.filename} says it holds {int(count):,} {what}, "
+                                    f"more than {info.file_size:,} bytes can hold: a "
+                                    "damaged or hostile file. Open it in Excel and save it again, or check where it "
+                                    "came from.")
 
 
 def read_xlsx(path: Path) -> list[RawTable]:
     import fastexcel
+    import polars as pl
     zf = _check_xlsx_container(path)
     with zf:
         parts = _sheet_parts(zf)
         infos = {i.filename: i for i in zf.infolist()}
+        grids: dict[str, SheetGrid] = {}
         for name, part in parts.items():
             if part not in infos:
                 raise OpenbookError(f"{path}: the workbook could not be read (sheet '{name}' is listed but its "
                                     f"data, {part or 'a part'}, is missing). Open it in Excel and save it again as .xlsx.")
-            ref = _scan_part(path, infos[part], formulas=True)
+            grid = grids.get(part)
+            if grid is None:
+                grid = grids[part] = SheetGrid(max_cells())
+                ref = _scan_part(path, infos[part], formulas=True, grid=grid)
+            else:   # several sheets naming one part: scanned once
+                ref = None
+            if grid.area() > max_cells() and not grid.values_only:
+                # references reach far: place only the cells that hold values (calamine skips the rest)
+                exact = SheetGrid(max_cells(), values_only=True)
+                _scan_part(path, infos[part], formulas=False, grid=exact)
+                exact.head = grid.head
+                grids[part] = grid = exact
+            _check_area(path, name, grid, max_cells())
             if ref:
                 raise OpenbookError(f"{path}, sheet '{name}': cell {ref} has a formula with no saved value (the file "
                                     "was written by a program, not saved by Excel), so its value cannot be read. "
@@ -283,11 +325,7 @@ def read_xlsx(path: Path) -> list[RawTable]:
         for other in ("xl/sharedStrings.xml", "xl/styles.xml"):
             if other in infos:
                 _scan_part(path, infos[other], formulas=False)
-        try:
-            origins = {name: _used_origin(zf, part) for name, part in parts.items()}
-        except (zipfile.BadZipFile, EOFError, __import__("zlib").error) as exc:
-            raise OpenbookError(f"{path}: the workbook could not be read ({first_line(exc)}). "
-                                "Open it in Excel and save it again as .xlsx.") from None
+        origins = {name: _origin(grids[part]) for name, part in parts.items()}
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types
@@ -296,20 +334,34 @@ def read_xlsx(path: Path) -> list[RawTable]:
     tables = []
     for name in reader.sheet_names:
         origin = origins.get(name)
-        if origin is None:
-            tables.append(RawTable(path=str(path), sheet=name, name=name, head=[], head_first_row=1, col_offset=0))
-            continue
         try:
             frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
         except Exception as exc:
+            if origin is None:   # no value in the XML: an empty sheet, which calamine may refuse
+                tables.append(RawTable(path=str(path), sheet=name, name=name, head=[], head_first_row=1, col_offset=0))
+                continue
             raise OpenbookError(f"{path}, sheet '{name}': the sheet could not be read ({first_line(exc)}). "
                                 "Open it in Excel and save it again as .xlsx.") from None
+        if origin is None:
+            if frame.height and frame.select(pl.any_horizontal(pl.all().is_not_null()).any()).item():
+                # never a sheet with data reported as empty: if its cells cannot be placed, say so
+                raise OpenbookError(f"{path}, sheet '{name}': openbook could not tell where the sheet's cells are, "
+                                    "so it cannot report them at their cells. Open it in Excel and save it again "
+                                    "as .xlsx.")
+            tables.append(RawTable(path=str(path), sheet=name, name=name, head=[], head_first_row=1, col_offset=0))
+            continue
         frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
         head = [["" if v is None else str(v) for v in row] for row in frame.head(HEAD_ROWS).rows()]
         first_row, xml_rows = origin
         col_offset = _align_columns(head, first_row, xml_rows)
         tables.append(frame_table(str(path), name, frame, head, first_row, col_offset))
     return tables
+
+
+def _origin(grid: SheetGrid) -> tuple[int, dict[int, list[int]]] | None:
+    """The first row holding a value, and the used columns of the first rows."""
+    first = grid.first_row
+    return None if first is None else (first, grid.head)
 
 
 def _align_columns(head: list[list[str]], first_row: int, xml_rows: dict[int, list[int]]) -> int:

@@ -489,6 +489,181 @@ def _folder(path: Path) -> Path:
     return path
 
 
+# ------------------------------------------------------------------ issue 14: data safety
+
+def _rows_with(column: int, values: list[str]) -> list[list[str]]:
+    return [ROWS[i % 2][:column] + [v] + ROWS[i % 2][column + 1:] for i, v in enumerate(values)]
+
+
+MINUS_AMOUNTS = ["\u2212612.50", "\u2013612.50", "612.50-", "612.50 CR", "(612.50)", "612.50 DR"]
+AMBIGUOUS_AMOUNTS = ["1.234,56", "1,5", "-612.50 CR"]
+STRAY_PURPOSES = ['6" pipe', 'pipe 12"', 'Ref "A" works', '"Quoted, and ""doubled"""']
+
+
+def _stray_quotes_csv() -> bytes:
+    """Inch marks and quotes inside unquoted fields, written as ledgers write
+    them (no quoting); the last purpose is properly quoted."""
+    lines = [",".join(HEADER)]
+    for r in _rows_with(5, STRAY_PURPOSES):
+        r = [f'"{v}"' if "," in v and not v.startswith('"') else v for v in r]
+        lines.append(",".join(r))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+STRAY_ROWS = [HEADER] + _rows_with(5, ['6" pipe', 'pipe 12"', 'Ref "A" works', 'Quoted, and "doubled"'])
+
+
+def _stray_quotes_big(path: Path) -> Path:
+    """20 MB of ledger lines, an inch mark on every thousandth: record ends
+    found by counting quotes from each newline took time growing with the
+    square of the size."""
+    line = ",".join(ROWS[0][:6] + ["1234.56"]).encode() + b"\r\n"
+    stray = line.replace(b"Stationery", b'6" pipe')
+    with open(path, "wb") as f:
+        f.write(",".join(HEADER).encode() + b"\r\n")
+        for i in range(200):
+            f.write((line * 999 + stray))
+    return path
+
+
+def _quote_never_closes_big(path: Path) -> Path:
+    """1 MB of lines, then a quote that opens a field and never closes, then 40 MB of lines."""
+    with open(path, "wb") as f:
+        f.write(spend_csv())
+        f.write(b"https://anytown.gov.uk,Anytown Borough Council,01/02/2025,Finance,Acme Ltd,Paper,600\r\n" * 12_000)
+        f.write(b'https://anytown.gov.uk,"Anytown\r\n')
+        f.write((b"Acme Ltd,Stationery,1.00\r\n") * 1_600_000)
+    return path
+
+
+def _cr_only_big(path: Path) -> Path:
+    """20 MB with old Mac line endings (CR only)."""
+    with open(path, "wb") as f:
+        f.write(spend_csv(newline="\r"))
+        f.write(b"https://anytown.gov.uk,Anytown Borough Council,01/02/2025,Finance,Acme Ltd,Paper,600\r" * 240_000)
+    return path
+
+
+def _wide_line_big(path: Path) -> Path:
+    """One line of 40 MB of short fields (20 million commas)."""
+    with open(path, "wb") as f:
+        f.write(spend_csv())
+        f.write(b"x," * 20_000_000 + b"\r\n")
+    return path
+
+
+def _columns_20000() -> bytes:
+    return spend_csv(header=HEADER + [f"X{i}" for i in range(20_000 - len(HEADER))], rows=[])
+
+
+def _sheet_no_r(rows: list[list[str]]) -> bytes:
+    """Rows and cells without r attributes: their place is their order (valid
+    OOXML; some writers leave r out)."""
+    out = [XML, f"<worksheet {NS}><sheetData>"]
+    for row in rows:
+        out.append("<row>" + "".join(f'<c t="inlineStr"><is><t>{escape(v)}</t></is></c>' for v in row) + "</row>")
+    out.append("</sheetData></worksheet>")
+    return "".join(out).encode()
+
+
+def _strict_ooxml() -> bytes:
+    """The same workbook in Strict Open XML: purl.oclc.org namespaces."""
+    members = workbook_parts([("Spend", sheet_xml([HEADER] + ROWS))])
+    for m in members:
+        m.data = (m.data.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                 b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+                  .replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                           b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
+    return write_zip(members)
+
+
+def _data_after_formatting(path: Path) -> Path:
+    """5 MB of formatted, empty cells (rows 1 to 60,000) before the table starts."""
+    cells = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d" s="1"/>' % (col_letter(c).encode(), r)
+                                                  for c in range(7)) + b"</row>" for r in range(1, 60_001))
+    table = sheet_xml([HEADER] + ROWS).split(b"<sheetData>")[1].split(b"</sheetData>")[0]
+    table = table.replace(b'r="1"', b'r="60001"').replace(b'r="2"', b'r="60002"').replace(b'r="3"', b'r="60003"')
+    for c in range(7):
+        for r in (1, 2, 3):
+            table = table.replace(b'r="%s%d"' % (col_letter(c).encode(), r),
+                                  b'r="%s%d"' % (col_letter(c).encode(), 60_000 + r))
+    sheet = (XML + f"<worksheet {NS}><sheetData>").encode() + cells + table + b"</sheetData></worksheet>"
+    path.write_bytes(write_zip(workbook_parts([("Spend", sheet)])))
+    return path
+
+
+def _shared_strings_declared(unique: int, count: int | None = None) -> Callable[[], bytes]:
+    def build() -> bytes:
+        counts = f'uniqueCount="{unique}"' + (f' count="{count}"' if count is not None else "")
+        shared = (XML + f'<sst {NS} {counts}>' + "".join(f"<si><t>{escape(v)}</t></si>" for v in HEADER + ROWS[0])
+                  + "</sst>").encode()
+        cells = lambda r, base: "".join(f'<c r="{col_letter(c)}{r}" t="s"><v>{base + c}</v></c>' for c in range(7))
+        sheet = (XML + f'<worksheet {NS}><sheetData><row r="1">{cells(1, 0)}</row><row r="2">{cells(2, 7)}</row>'
+                 "</sheetData></worksheet>").encode()
+        return write_zip(workbook_parts([("Spend", sheet)], shared=shared))
+    return build
+
+
+def _no_r_cell_bomb() -> bytes:
+    """Cells written <c> (no r): 1.4 GB of them from 4 MB. Counting only
+    '<c r=' missed every one."""
+    head = (XML + f"<worksheet {NS}><sheetData>").encode()
+    block = (b"<row>" + b"<c><v>1</v></c>" * 1000 + b"</row>") * 64
+    stream, size = deflate_repeated(head, block, 1500, b"</sheetData></worksheet>")
+    members = workbook_parts([("Spend", b"")])
+    members[-1] = Member("xl/worksheets/sheet1.xml", stream, raw=True, size=size)
+    return write_zip(members)
+
+
+def _many_sheets(count: int) -> Callable[[], bytes]:
+    """A workbook listing ``count`` sheets, all pointing at one small part."""
+    def build() -> bytes:
+        members = workbook_parts([("Spend", sheet_xml([HEADER] + ROWS))])
+        sheets = "".join(f'<sheet name="S{i}" sheetId="{i}" r:id="rId1"/>' for i in range(1, count + 1))
+        members[2] = Member("xl/workbook.xml", (XML + f"<workbook {NS} {NS_R}><sheets>{sheets}</sheets></workbook>").encode())
+        return write_zip(members)
+    return build
+
+
+def _far_cell(cell: str, value: str = "<v>1</v>", attrs: str = "") -> Callable[[], bytes]:
+    """The spend table, and one more cell at ``cell``."""
+    def build() -> bytes:
+        row = int("".join(ch for ch in cell if ch.isdigit()))
+        extra = f'<row r="{row}"><c r="{cell}"{attrs}>{value}</c></row>' if value else f'<row r="{row}"><c r="{cell}"{attrs}/></row>'
+        return spend_xlsx(extra_rows=extra)
+    return build
+
+
+def _prefixed_cells() -> bytes:
+    """Every element written with a namespace prefix (x:row, x:c), as .NET's Open XML SDK can."""
+    nsx = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rows = "".join(f'<x:row r="{r}">' + "".join(
+        f'<x:c r="{col_letter(c)}{r}" t="inlineStr"><x:is><x:t>{escape(v)}</x:t></x:is></x:c>'
+        for c, v in enumerate(row)) + "</x:row>" for r, row in enumerate([HEADER] + ROWS, 1))
+    return write_zip(workbook_parts([("Spend", (XML + f"<x:worksheet {nsx}><x:sheetData>{rows}</x:sheetData>"
+                                                       "</x:worksheet>").encode())]))
+
+
+def _rows_out_of_order() -> bytes:
+    xml = sheet_xml([HEADER] + ROWS)
+    first, second = xml.index(b'<row r="2">'), xml.index(b'<row r="3">')
+    end = xml.index(b"</sheetData>")
+    return write_zip(workbook_parts([("Spend", xml[:first] + xml[second:end] + xml[first:second] + xml[end:])]))
+
+
+def _semicolon_decimal_comma() -> bytes:
+    """A continental export: semicolons, and amounts with a decimal comma."""
+    rows = [r[:6] + [a] for r, a in zip(ROWS, ["1.234,56", "750,50"])]
+    return spend_csv(rows=rows).replace(b",", b";").replace(b"1.234;56", b"1.234,56").replace(b"750;50", b"750,50") \
+        .replace(b'"', b"")
+
+
+def _cp1252_stray_quote() -> bytes:
+    rows = _rows_with(5, ['6" pipe \u00a3', "Caf\u00e9 12\""])
+    lines = [",".join(HEADER)] + [",".join(f'"{v}"' if "," in v else v for v in r) for r in rows]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
 SPEND = [HEADER] + ROWS
 
 CASES: list[Case] = [
@@ -608,6 +783,62 @@ CASES: list[Case] = [
          committed=True),
     Case("no-such-file.csv", "a path that does not exist", lambda p: p, (2,), "no such file or folder"),
     Case("empty-folder", "a folder holding no spreadsheet", _folder, (2,), "holds no .xlsx"),
+    # issue 14: data safety (amounts, sheets, quotes, declared sizes, limits)
+    Case("minus-signs.csv", "refunds written six ways: U+2212, en dash, trailing minus, CR, brackets, and a DR",
+         _bytes(lambda: spend_csv(rows=_rows_with(6, MINUS_AMOUNTS))), (0, 1), "rows checked", committed=True,
+         rows=[HEADER] + _rows_with(6, MINUS_AMOUNTS)),
+    Case("ambiguous-amounts.csv", "amounts whose separators or signs could mean two things (1.234,56; 1,5; -612.50 CR)",
+         _bytes(lambda: spend_csv(rows=_rows_with(6, AMBIGUOUS_AMOUNTS))), (1,), "1.234,56", committed=True),
+    Case("semicolon-decimal-comma.csv", "a continental export: semicolons and decimal commas (1.234,56; 750,50)",
+         _bytes(_semicolon_decimal_comma), (1,), "750,50", committed=True),
+    Case("cells-without-r.xlsx", "rows and cells with no r attribute (their place is their order)",
+         _bytes(lambda: write_zip(workbook_parts([("Spend", _sheet_no_r([HEADER] + ROWS))]))), (0, 1), "2 rows",
+         committed=True, rows=SPEND),
+    Case("strict-ooxml.xlsx", "the workbook in Strict Open XML (purl.oclc.org namespaces)", _bytes(_strict_ooxml),
+         (0, 1), "2 rows", committed=True, rows=SPEND),
+    Case("data-after-formatting.xlsx", "the table starts on row 60,001, after 10 MB of formatted empty cells",
+         _data_after_formatting, (0, 1), "2 rows", rows=SPEND),
+    Case("prefixed-elements.xlsx", "every element with a namespace prefix (x:row, x:c), as .NET writers can",
+         _bytes(_prefixed_cells), (0, 1), "2 rows", committed=True, rows=SPEND),
+    Case("rows-out-of-order.xlsx", "row 3 written before row 2", _bytes(_rows_out_of_order), (0, 1), "2 rows",
+         committed=True, rows=SPEND),
+    Case("stray-quotes.csv", "inch marks and quotes inside unquoted fields (6\" pipe), as ledgers export them",
+         _bytes(_stray_quotes_csv), (0, 1), "4 rows", committed=True, rows=STRAY_ROWS),
+    Case("stray-quotes-cp1252.csv", "the same in a cp1252 file", _bytes(_cp1252_stray_quote), (0, 1), "2 rows",
+         committed=True, rows=[HEADER] + _rows_with(5, ['6" pipe \u00a3', "Caf\u00e9 12\""])),
+    Case("stray-quotes-20mb.csv", "20 MB of lines, an inch mark on every thousandth", _stray_quotes_big, (0, 1),
+         "200000 rows", big=True),
+    Case("quote-never-closes-40mb.csv", "1 MB of lines, a quote that opens a field and never closes, then 40 MB",
+         _quote_never_closes_big, (2,), "more than 16 MB", big=True),
+    Case("line-40mb-fields.csv", "one 40 MB line of 20 million short fields", _wide_line_big, (2,),
+         "more than 16 MB", big=True),
+    Case("cr-only-20mb.csv", "20 MB with old Mac line endings (CR only): one 20 MB line to a CSV reader",
+         _cr_only_big, (2,), "carriage return only", big=True),
+    Case("columns-20000.csv", "a header of 20,000 columns (Excel has 16,384)", _bytes(_columns_20000), (2,),
+         "columns a spreadsheet has", big=True),
+    Case("shared-strings-count-2e9.xlsx", "sharedStrings.xml declares uniqueCount=\"2000000000\" in 1.8 KB "
+         "(calamine reserved 48 GB and aborted)", _bytes(_shared_strings_declared(2_000_000_000)), (2,),
+         "2,000,000,000 shared strings", committed=True),
+    Case("shared-strings-count-large.xlsx", "sharedStrings.xml's count (cells using them) far above uniqueCount: "
+         "true, and read", _bytes(_shared_strings_declared(14, 5_000_000)), (0, 1), "rows checked", committed=True,
+         rows=[HEADER, ROWS[0]]),
+    Case("cells-without-r-bomb.xlsx", "1.4 GB of cells written <c> with no r (4 MB on disk)",
+         _bytes(_no_r_cell_bomb), (2,), "more than 10,000,000 cells", big=True),
+    Case("sheets-50000.xlsx", "a workbook listing 50,000 sheets", _bytes(_many_sheets(50_000)), (2,),
+         "50,000 sheets", big=True),
+    Case("value-far-corner.xlsx", "the table and one value at XFD1048576 (calamine would allocate 550 GB)",
+         _bytes(_far_cell("XFD1048576")), (2,), "values spread over", committed=True),
+    Case("empty-text-far-corner.xlsx", "the table and an empty text cell at XFD1048576",
+         _bytes(_far_cell("XFD1048576", '<is><t></t></is>', ' t="inlineStr"')), (2,), "values spread over",
+         committed=True),
+    Case("value-far-below.xlsx", "the table and one value at Z400000 (10.4 million cells)",
+         _bytes(_far_cell("Z400000")), (2,), "values spread over", committed=True),
+    Case("formatted-far-corner.xlsx", "the table and a formatted, empty cell at XFD1048576 (holds nothing: read)",
+         _bytes(_far_cell("XFD1048576", "", ' s="1"')), (0, 1), "2 rows", committed=True, rows=SPEND),
+    Case("cell-beyond-xfd.xlsx", "a cell at XFE1, past Excel's last column", _bytes(_far_cell("XFE1")), (2,),
+         "beyond XFD1048576", committed=True),
+    Case("row-beyond-excel.xlsx", "a cell at A2000000, past Excel's last row", _bytes(_far_cell("A2000000")), (2,),
+         "rows Excel allows", committed=True),
     # publish and compare
     Case("zip-slip.zip", "a package zip holding ../../evil.txt, given to publish", _bytes(_package_zip(["../../evil.txt"])),
          (2,), "a path outside the package", command="publish", committed=True),
