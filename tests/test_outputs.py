@@ -146,7 +146,7 @@ def test_stale_work_folders_are_removed_by_the_next_run(spend: Path, tmp_path: P
     proc = run(["package", "v.csv", *PACKAGE_ARGS, "-o", "out"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert not stale.exists() and live.exists()
-    assert sorted(p.name for p in out.iterdir()) == [".openbook-package.young", "anytown-borough-council-2025-04"]
+    assert sorted(p.name for p in out.iterdir()) == [".openbook-package.young", "anytown-borough-council-spend-2025-04"]
 
 
 def test_a_work_folder_in_use_is_left_alone(tmp_path: Path):
@@ -170,7 +170,7 @@ def test_a_web_address_with_an_impossible_port_is_one_line(spend: Path, tmp_path
     assert proc.returncode == 0, proc.stderr
     env_token = dict(os.environ, CKAN_API_TOKEN="not-a-real-token")
     env = dict(env_token, PYTHONPATH=str(ROOT), POLARS_MAX_THREADS="2")
-    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "publish", "out/anytown-borough-council-2025-04",
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "publish", "out/anytown-borough-council-spend-2025-04",
                            "--to", "ckan+https://user:hunter2@localhost:99999"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
     one_line_error(proc, "99999")
