@@ -88,7 +88,8 @@ def test_every_object_has_content_type_cache_control_and_sha256(s3_server, bucke
     publish(P.ANYTOWN, to=f"s3://{bucket}", endpoint_url=s3_server)
     c = client(s3_server)
     expected_type = {".csv": "text/csv; charset=utf-8", ".html": "text/html; charset=utf-8",
-                     "datapackage.json": "application/json", "catalog.json": "application/ld+json"}
+                     "datapackage.json": "application/json", "catalog.json": "application/ld+json",
+                     ".parquet": "application/vnd.apache.parquet"}
     read = reader(s3_server, bucket)
     for key in keys(s3_server, bucket):
         head = c.head_object(Bucket=bucket, Key=key)

@@ -70,6 +70,7 @@ def media_type(path: str) -> str:
         "md": "text/markdown; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "zip": "application/zip",
+        "parquet": "application/vnd.apache.parquet",
     }
     if suffix in known:
         return known[suffix]

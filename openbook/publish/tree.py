@@ -46,6 +46,8 @@ CACHE_CHANGING = "public, max-age=300"
 
 def cache_control(key: str) -> str:
     parts = key.split("/")
+    if parts[0] == columnar.ROOT:   # follows latest/: it changes with each new version
+        return CACHE_CHANGING
     if len(parts) >= 4 and parts[2] != LATEST:
         return CACHE_VERSIONED
     return CACHE_CHANGING
