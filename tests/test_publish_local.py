@@ -532,3 +532,20 @@ def test_latest_left_behind_by_a_failed_run_is_put_right_and_reported(tmp_path):
     assert P.read_descriptor(cat / DS / "latest")["version"] == "1.1.0"
     assert snapshot(cat / DS / "latest") == snapshot(v2)
     assert all(a.action == "unchanged" for a in publish(P.ANYTOWN, to=str(cat)).actions)
+
+
+def test_the_catalogue_index_shows_the_status_board(tmp_path):
+    """Issue 19: the static catalogue is a status board too: bodies by period, each
+    cell valid, with warnings or errors, or missing."""
+    import re
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    publish(P.ACME, to=str(cat))
+    page = (cat / "index.html").read_text(encoding="utf-8")
+    board = page.split('<table id="board">', 1)[1].split("</table>", 1)[0]
+    for pkg in (P.ANYTOWN, P.ACME):
+        d = P.read_descriptor(pkg)
+        assert d["openbook"]["organisation"]["name"] in board
+        assert f"<th scope=\"col\">{d['openbook']['period']}</th>" in board
+    states = re.findall(r'class="state-([a-z]+)"', board)
+    assert states and set(states) <= {"valid", "warnings", "errors", "missing", "late"}

@@ -18,6 +18,7 @@ import jinja2
 
 from openbook.templates import environment, safe_href, with_csp
 
+from openbook.publish import board
 from openbook.publish.plan import human_bytes
 from openbook.datapackage.contract import DESCRIPTOR, Item
 
@@ -38,6 +39,14 @@ class Dataset:
     @property
     def version(self) -> str:
         return self.descriptor.get("version") or self.versions[-1]
+
+    @property
+    def org_slug(self) -> str:
+        return self.org
+
+    @property
+    def org_name(self) -> str:
+        return self.organisation.get("name") or self.org
 
     @property
     def title(self) -> str:
@@ -97,7 +106,8 @@ def render_index(datasets: list[Dataset]) -> str:
                                         "uri": d.organisation.get("uri"), "datasets": []})
         entry["datasets"].append(d)
     return with_csp(_env().get_template("catalogue_index.html").render(
-        title=CATALOGUE_TITLE, organisations=list(orgs.values()), count=len(datasets), root=""))
+        title=CATALOGUE_TITLE, organisations=list(orgs.values()), count=len(datasets), root="",
+        board=board.build(datasets)))
 
 
 def render_dataset(d: Dataset) -> str:

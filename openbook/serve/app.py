@@ -31,7 +31,7 @@ from flask import Flask, Response, abort, g, redirect, render_template, request,
 from werkzeug.exceptions import HTTPException
 
 from openbook.errors import OpenbookError, scrub
-from openbook.serve import board as boards
+from openbook.publish import board as boards
 from openbook.serve.jobs import Jobs, JobFailed, safe_name, sniff
 from openbook.templates import FOLDER as TEMPLATES, inline_hashes, without_csp
 

@@ -1,7 +1,8 @@
 """The status board: which bodies have published which periods, and how they fared.
 
-Built from the packages a catalogue holds (any target: a folder, S3, CKAN)
-and, optionally, a register CSV of the bodies expected to publish:
+Built from what a catalogue holds (the packages of any target, for `openbook
+serve`; the published datasets, for the catalogue's own index.html) and,
+optionally, a register CSV of the bodies expected to publish:
 
     uri,name,type,cadence
     https://anytown.gov.uk,Anytown Borough Council,district,quarterly
@@ -19,7 +20,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openbook.datapackage.contract import Package, version_key
+from openbook.datapackage.contract import version_key
 from openbook.errors import OpenbookError
 from openbook.standard.period import parse_period
 
@@ -30,7 +31,7 @@ STATES = ("valid", "warnings", "errors", "late", "missing")
 @dataclass
 class Cell:
     state: str
-    package: Package | None = None
+    package: object = None   # a Package, or a catalogue.Dataset: .openbook, .version, .title
 
     @property
     def label(self) -> str:
@@ -82,7 +83,7 @@ def read_register(path: Path) -> list[dict]:
     return [r for r in rows if r.get("uri") or r.get("name")]
 
 
-def _state(pkg: Package) -> str:
+def _state(pkg) -> str:
     v = pkg.openbook.get("validation") or {}
     if v.get("errors"):
         return "errors"
@@ -96,7 +97,8 @@ def _period_end(label: str) -> dt.date | None:
         return None
 
 
-def build(packages: list[Package], register: list[dict] | None = None, today: dt.date | None = None) -> Board:
+def build(packages: list, register: list[dict] | None = None, today: dt.date | None = None) -> Board:
+    """The board of ``packages``: anything with .org_slug, .org_name, .organisation, .openbook and .version."""
     today = today or dt.date.today()
     rows: dict[str, BodyRow] = {}
     by_uri: dict[str, str] = {}
