@@ -110,9 +110,33 @@ def atomic_write(path: str | Path, content: str | bytes, what: str = "file") -> 
 
 
 def save_workbook(wb, path: str | Path, what: str = "workbook") -> None:
-    """Save an openpyxl workbook atomically."""
+    """Save an openpyxl workbook atomically; with SOURCE_DATE_EPOCH set, byte for
+    byte the same each time (the document's dates and every zip entry's time)."""
     with replacing(path, what) as tmp:
         wb.save(tmp)
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch.isdigit():
+            _reproducible_zip(tmp, int(epoch))
+
+
+def _reproducible_zip(path: Path, epoch: int) -> None:
+    """Rewrite an .xlsx with fixed times: openpyxl stamps "now" into docProps/core.xml
+    and into each zip entry, so two identical runs would differ."""
+    import datetime as dt
+    import re
+    import zipfile
+    when = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.timezone.utc)   # zip times start in 1980
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, when.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            out.writestr(fixed, data)
 
 
 # A work folder older than this with no live owner is a leftover of a run that

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -280,3 +281,18 @@ def test_a_clean_file_gets_an_empty_problems_sheet(tmp_path):
     assert wb.sheetnames == [PROBLEMS_SHEET, "Functions"]
     assert "No problems" in wb[PROBLEMS_SHEET]["B2"].value
     assert fills(wb) == {}
+
+
+def test_the_marked_up_copy_is_byte_identical_under_source_date_epoch(tmp_path, monkeypatch):
+    """Issue 19: identical runs give identical workbooks when SOURCE_DATE_EPOCH is set
+    (openpyxl stamps the time of saving into the file otherwise)."""
+    import time
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+    src = make_workbook_with_errors(tmp_path / "anytown.xlsx")
+    report = openbook.validate(src)
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    annotate(report, first)
+    time.sleep(1.1)   # a second later: a clock in the file would differ
+    annotate(report, second)
+    assert first.read_bytes() == second.read_bytes()
+    assert b"2025-11-28T00:00:00Z" in zipfile.ZipFile(first).read("docProps/core.xml")

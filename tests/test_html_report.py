@@ -161,7 +161,7 @@ def test_valid_report_says_so(tmp_path):
     ws.append([URI, "F-1", "Home care"])
     wb.save(path)
     html = report_html(openbook.validate(path))
-    assert "VALID: 1 tables" in html
+    assert "VALID: 1 table," in html
     assert "No problems found" in html
     assert "&#10007;" not in html
 
@@ -489,3 +489,25 @@ def test_markup_in_cells_is_text_in_the_report(tmp_path):
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.count("<script>") == 1   # the page's own, allowed by its hash
+
+
+def test_reports_read_right(tmp_path):
+    """Issue 19: thousands separators and plurals, no label said twice, messages that start
+    with a capital, passed checks in positive words, and only the checks that applied."""
+    lines = ["OrganisationURI,PaymentDate,BeneficiaryName,Purpose,Amount"]
+    lines += [f"{URI},2025-04-30,Acme Ltd,Road repairs,TBC" for _ in range(1200)]
+    path = tmp_path / "spend.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = openbook.validate(path)
+    text = CliRunner().invoke(cli, ["validate", str(path)]).stdout
+    assert "1,200 rows" in text and "Amount (£) (Amount)" not in text
+    messages = [p.message for p in report.problems(limit=None)]
+    assert messages and all(m[:1].isupper() or m[:1] in '"' for m in messages), messages[:3]
+    html = report_html(report)
+    checks = html.split('id="checks"', 1)[1].split("</section>", 1)[0]
+    assert "No National Insurance numbers found" in checks and "No email addresses found" in checks
+    assert "A UK National Insurance number" not in checks
+    assert "did not apply" in checks and "organogram" in checks.lower()   # no organogram here
+    out = tmp_path / "report.json"
+    res = CliRunner().invoke(cli, ["validate", str(path), "--format", "json", "-o", str(out)])
+    assert f"listed in {out}" in res.stderr and "errors above" not in res.stderr

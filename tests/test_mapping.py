@@ -82,7 +82,7 @@ def test_validate_and_package_read_through_the_mapping(tmp_path):
     mapping.rename(own)
     assert find_mapping(ledger) == own
     text = CliRunner().invoke(cli, ["validate", str(ledger)]).stdout
-    assert f"Mapping {own} used." in text and "VALID: 1 tables" in text
+    assert f"Mapping {own} used." in text and "VALID: 1 table," in text
 
 
 def test_a_mapping_naming_a_field_that_does_not_exist_is_refused(tmp_path):

@@ -21,9 +21,15 @@ FORMAT_HINTS = {
 
 
 def _title(field: dict | None, name: str | None) -> str:
-    if field and field.get("title") and field.get("title") != name:
-        return f"{field['title']} ({name})"
-    return name or "this column"
+    """How a column is named in a message: its title, and its name where the title
+    does not already say it ("Amount (£)", not "Amount (£) (Amount)")."""
+    title = (field or {}).get("title")
+    if title and name and title != name:
+        squashed = "".join(ch for ch in title.lower() if ch.isalnum())
+        if name.lower() in squashed:
+            return title
+        return f"{title} ({name})"
+    return title or name or "this column"
 
 
 def _example(field: dict | None) -> str:

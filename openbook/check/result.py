@@ -105,7 +105,8 @@ class TableResult:
     def message(self, r: dict) -> str:
         """The plain-English message for one problem row."""
         fields = plan(self.schema).fields if self.schema else {}
-        return message(r["code"], fields.get(r["field"]), r["value"], r["detail"], r["field"])
+        text = message(r["code"], fields.get(r["field"]), r["value"], r["detail"], r["field"])
+        return text[:1].upper() + text[1:] if text[:1].islower() else text   # a sentence starts with a capital
 
     def iter_problems(self, severity: str | None = None, reveal: bool = False) -> Iterator[Problem]:
         """Problems as shown, personal data masked (check/mask.py); ``reveal``

@@ -66,5 +66,5 @@ def validate(paths, profile, schema, period, org_uri, org_name, mapping, fmt, ou
             click.echo(f"Marked-up copy written to {written}", err=True)
     if output and output != "-":
         from openbook.report.text import verdict
-        click.echo(verdict(report), err=True)
+        click.echo(verdict(report, listed_in=output), err=True)
     sys.exit(0 if report.valid else 1)

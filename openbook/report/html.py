@@ -15,10 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import polars as pl
-
 from openbook.check.registry import REGISTRY
-from openbook.check.result import Problem, Report, TableResult
+from openbook.check.result import Report
 from openbook.errors import printable
 from openbook.report.text import listed
 
@@ -177,24 +175,60 @@ def _field_label(g: dict) -> str:
     return g["field"]
 
 
-def _checks(report: Report, counts: Counter) -> list[dict]:
+# What a passed check confirms, in positive words: a tick beside "A UK National
+# Insurance number" reads as if one were found. Checks not listed here say
+# "Checked, nothing found:" and their short label.
+CONFIRMS = {
+    "bank-details": "No bank details (sort codes, account numbers) found in free-text columns",
+    "email-address": "No email addresses found",
+    "exact-senior-salary": "No exact senior salaries published (pay is given in bands)",
+    "named-individual": "No private individuals named",
+    "ni-number": "No National Insurance numbers found",
+    "phone-number": "No personal phone numbers found",
+    "formula-injection": "No cells that a spreadsheet would run as a formula",
+    "invisible-character": "No invisible characters hidden in values",
+    "below-threshold": "No spend lines under the publication threshold",
+    "date-outside-period": "Every payment date falls within the period",
+    "duplicate-line": "No line repeats another in every column",
+    "future-date": "No payment dates in the future",
+    "non-expenditure": "No payroll deductions or balance-sheet payments among the spend lines",
+    "total-row": "No total or subtotal lines among the spend lines",
+    "vat-exceeds-amount": "No VAT amount larger than its payment",
+    "redaction-share": "Redactions are within what the Transparency Code expects",
+}
+
+
+def _checks(report: Report, counts: Counter) -> tuple[list[dict], list[str]]:
+    """The checks that applied to the tables present (schema rules and quality
+    checks), and the labels of those that did not apply to any of them."""
     by_code: Counter = Counter()
     for (severity, code, _field), n in counts.items():
         by_code[code] += n
+    present = {t.schema for t in report.tables if t.schema and (t.rows or t.header_row)}
     rows = []
-    for label, codes in SCHEMA_CHECKS:
-        n = sum(by_code[c] for c in codes)
-        rows.append({"label": label, "codes": list(codes), "problems": n, "passed": n == 0})
+    if present:
+        for label, codes in SCHEMA_CHECKS:
+            n = sum(by_code[c] for c in codes)
+            rows.append({"label": label, "codes": list(codes), "problems": n, "passed": n == 0})
     if by_code["missing-resource"]:  # only checked when a profile was asked for
         n = by_code["missing-resource"]
         rows.append({"label": f"Every sheet the {report.profile} profile requires is present",
                      "codes": ["missing-resource"], "problems": n, "passed": False})
+    not_applied = []
     for code in report.checks_run:
+        check = REGISTRY.get(code)
         description, _category = _check_info(code)
+        short = _short_label(description or code)
+        if check is not None and check.schemas and not present & set(check.schemas):
+            not_applied.append(short)
+            continue
+        if code == "date-outside-period" and not getattr(report, "period", None):
+            not_applied.append(f"{short} (no period was stated or found in the file's name)")
+            continue
         n = by_code[code]
-        rows.append({"label": _short_label(description or code), "codes": [code], "problems": n,
-                     "passed": n == 0})
-    return rows
+        label = short if n else CONFIRMS.get(code, f"Checked, nothing found: {short[:1].lower() + short[1:]}")
+        rows.append({"label": label, "codes": [code], "problems": n, "passed": n == 0})
+    return rows, not_applied
 
 
 def _short_label(description: str) -> str:
@@ -221,7 +255,7 @@ def report_html(report: Report, title: str = "openbook validation report", cap: 
     from openbook.standard.schemas import STANDARD_VERSION
     counts = report.counts()
     groups, listed = _groups(report, cap)
-    checks = _checks(report, counts)
+    checks, not_applied = _checks(report, counts)
     paths = []
     for t in report.tables + report.skipped:
         for p in t.path.split(", ") if not Path(t.path).exists() else [t.path]:
@@ -239,6 +273,7 @@ def report_html(report: Report, title: str = "openbook validation report", cap: 
         "errors": [g for g in groups if g["severity"] == "error"],
         "warnings": [g for g in groups if g["severity"] == "warning"],
         "checks": checks,
+        "not_applied": not_applied,
         "passed": sum(1 for c in checks if c["passed"]),
         "files": [Path(p).name for p in paths],
         "many_files": len({t.path for t in report.tables}) > 1,

@@ -37,8 +37,8 @@ def text(report: Report) -> str:
             lines.append(f"{where}: could not be read (see below)" if t.schema is None
                          else f"{where}: {t.errors} errors")
             continue
-        lines.append(f"{where}: {t.rows} rows checked as {safe(t.schema)} "
-                     f"(header on row {t.header_row}): {t.errors} errors, {t.warnings} warnings")
+        lines.append(f"{where}: {count(t.rows, 'row')} checked as {safe(t.schema)} "
+                     f"(header on row {t.header_row}): {count(t.errors, 'error')}, {count(t.warnings, 'warning')}")
         for note in t.notes:
             lines.append(f"  {safe(note)}")
     for t in report.skipped:
@@ -89,24 +89,35 @@ def listed(t: TableResult, cap: int) -> list[Problem]:
     return list(dataclasses.replace(t, problems=frame).iter_problems())
 
 
-def verdict(report: Report) -> str:
+def count(n: int, word: str, many: str | None = None) -> str:
+    """ "1 warning", "2,783 rows": thousands separators and the right plural, everywhere."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def verdict(report: Report, listed_in: str | None = None) -> str:
+    """The closing line. ``listed_in`` names where the problems went (a file), so
+    the line never points "above" at a screen that does not show them."""
     tables = len(report.tables)
     errors, warnings = report.finding_counts()
+    where = f"listed in {listed_in}" if listed_in else "above"
     if not report.checked:
         return (f"NOT VALID: nothing was checked. {report.unrecognised_reason()} "
                 "Map its columns with openbook map, or name the table with --schema.")
     if report.unrecognised and report.errors == 0:
-        return (f"NOT VALID: {len(report.unrecognised)} of the files or sheets were not recognised, so not "
-                f"checked. {report.unrecognised_reason()} Map their columns with openbook map.")
+        n = len(report.unrecognised)
+        what = count(n, "of the files or sheets was", "of the files or sheets were")
+        return (f"NOT VALID: {what} not recognised, so not checked. "
+                f"{report.unrecognised_reason()} Map their columns with openbook map.")
     if report.valid and report.rows == 0:   # an empty template is not a complete submission
-        return (f"NO DATA: {tables} tables found but no rows of data, so nothing could be checked. "
+        return (f"NO DATA: {count(tables, 'table')} found but no rows of data, so nothing could be checked. "
                 "Fill in the sheets and run openbook validate again.")
     if report.valid:
-        extra = (f", {warnings} warnings to review ({report.warnings} cells)" if warnings else "")
-        return f"VALID: {tables} tables, {report.rows} rows, no errors{extra}."
-    return (f"NOT VALID: {errors} errors ({report.errors} cells) and {warnings} warnings ({report.warnings} "
-            f"cells) in {tables} tables ({report.rows} rows). Fix the errors above and run openbook "
-            "validate again.")
+        extra = (f", {count(warnings, 'warning')} to review ({count(report.warnings, 'cell')})"
+                 if warnings else "")
+        return f"VALID: {count(tables, 'table')}, {count(report.rows, 'row')}, no errors{extra}."
+    return (f"NOT VALID: {count(errors, 'error')} ({count(report.errors, 'cell')}) and "
+            f"{count(warnings, 'warning')} ({count(report.warnings, 'cell')}) in {count(tables, 'table')} "
+            f"({count(report.rows, 'row')}). Fix the errors {where} and run openbook validate again.")
 
 
 def plain_table(headers: list[str], rows: list[list[str]]) -> str:
