@@ -31,9 +31,10 @@ servers-install:
 test: install servers-install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Everything that needs no server and no browser: the quick check while working.
+# Everything that needs no server and no browser, on every core (pytest-xdist):
+# the quick check while working.
 test-fast: install
-	$(BIN)/python -m pytest -m "not server and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not server and not browser" -n auto $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py
