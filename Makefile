@@ -38,6 +38,7 @@ test-fast: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/serve_load.py
 	$(BIN)/python bench/hostile.py
 
 # Precision and recall of the checks on the hand-labelled real files (tests/realdata):

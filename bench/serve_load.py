@@ -1,7 +1,7 @@
 """openbook serve under load: 20 uploads of a 10,000-row spend file at once, and a
 hostile file from tests/bad_inputs sent alongside.
 
-    python bench/serve_load.py        # prints the figures, writes bench/serve.md
+    python bench/serve_load.py        # prints the figures, and writes them as a section of bench/results.md
 
 The real server (`python cli.py serve`, waitress, two workers) runs on a free
 loopback port. Each upload is a real multipart POST with its CSRF token, timed
@@ -159,8 +159,12 @@ def main() -> int:
         "by more than that.",
         "",
     ]
-    (HERE / "serve.md").write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    section = "\n".join(["## openbook serve under load"] + lines[1:])
+    results = HERE / "results.md"
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    text = text.split("\n## openbook serve under load", 1)[0].rstrip("\n")   # replaces an earlier run's section
+    results.write_text((text + "\n\n" if text else "") + section, encoding="utf-8")
+    print(section)
     return 0 if ok == UPLOADS else 1
 
 
