@@ -71,7 +71,9 @@ def serve(host, port, token, publish_to, catalogue, register, max_upload_mb, job
     try:
         # waitress refuses bodies past twice the limit on its own; below that the
         # application answers with its explained 413 page.
-        waitress.serve(app, host=host, port=port, threads=max(4, workers * 2),
+        # Uploads wait for a worker in their own thread: enough threads that pages
+        # (reports, downloads) are still served while files queue.
+        waitress.serve(app, host=host, port=port, threads=max(16, workers * 8),
                        max_request_body_size=(2 * max_upload_mb + 1) * 1024 ** 2, ident="openbook", _quiet=True)
     except OSError as exc:
         raise OpenbookError(f"--port {port}: could not listen on {host}:{port} ({exc.strerror or exc}). "
