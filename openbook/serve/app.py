@@ -32,6 +32,7 @@ from werkzeug.exceptions import HTTPException
 
 from openbook.errors import OpenbookError, scrub
 from openbook.publish import board as boards
+from openbook.standard.metadata import is_web_address
 from openbook.serve.jobs import Jobs, JobFailed, safe_name, sniff
 from openbook.templates import FOLDER as TEMPLATES, inline_hashes, without_csp
 
@@ -331,7 +332,7 @@ def _inline(page: str) -> tuple[list[str], list[str]]:
 
 def _form_problem(form: dict) -> str | None:
     """What is wrong with the package form, in one line (blank fields come from the About sheet)."""
-    if form["org_uri"] and not re.match(r"^https?://[^\s/]+\.[^\s]+$", form["org_uri"]):
+    if form["org_uri"] and not is_web_address(form["org_uri"]):
         return "Give your organisation's web address, starting https:// (for example https://anytown.gov.uk)."
     if form["period"] and not PERIOD.match(form["period"]):
         return "Give the period as a financial year (2025-26), a month (2025-04) or a year (2025)."

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from openbook.standard import schemas
 from openbook.errors import OpenbookError
+from openbook.standard.metadata import is_web_address
 from openbook.files import save_workbook
 
 ABOUT_SHEET = "About"
@@ -52,7 +53,7 @@ def write_template(out_path: str | Path, profile: str = "council", org: str | No
     if profile not in schemas.profile_names():
         raise OpenbookError(f"--profile {profile}: no such profile. Use one of: "
                             f"{', '.join(schemas.profile_names())}.")
-    if org_uri is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", org_uri.strip()):
+    if org_uri is not None and not is_web_address(org_uri.strip()):
         raise OpenbookError(f"--org-uri {org_uri}: not a web address. Give your organisation's URI, "
                             "such as https://anytown.gov.uk.")
     if out.exists() and not force:
