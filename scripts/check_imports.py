@@ -5,7 +5,7 @@
 Every ``import`` in openbook/ counts, including those inside functions (a
 lazy import still ties two modules together). The stages, lowest first:
 
-    base         errors, files, progress, version, templates
+    base         errors, files, progress, regex, version, templates
     standard     the standard as code (schemas, plan, period, markers, ...)
     read         files into string columns
     check        the engine, the checks, the result model, validate()
@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 STAGES = ["base", "standard", "read", "check", "report", "datapackage", "publish", "compare", "serve", "cli"]
-BASE = {"errors", "files", "progress", "version", "templates"}
+BASE = {"errors", "files", "progress", "regex", "version", "templates"}
 
 
 def module_name(path: Path, root: Path) -> str:

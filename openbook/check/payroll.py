@@ -19,9 +19,10 @@ import polars as pl
 
 from openbook.check.registry import register
 from openbook.check.text import short
+from openbook.regex import for_polars
 
 # What a line was for: a payroll deduction or a balance-sheet movement.
-DEDUCTION = (r"(?i)\b(?:paye|p\.a\.y\.e|nat(?:ional)?\.?\s*ins(?:urance)?\b(?:\s*(?:&|and)\s*rebate)?|"
+DEDUCTION = for_polars(r"(?i)\b(?:paye|p\.a\.y\.e|nat(?:ional)?\.?\s*ins(?:urance)?\b(?:\s*(?:&|and)\s*rebate)?|"
              r"n\.?i\.?\s+contributions?|student\s+loans?|statutory\s+(?:sick\s+|maternity\s+)?pay|"
              r"apprenticeship\s+levy|attach(?:ment)?s?\s+of\s+earn(?:in)?gs|earn(?:in)?gs\s+attach\w*|"
              r"dir(?:ect)?\.?\s+earn(?:in)?gs\s+attach\w*|court\s+orders?|child\s+(?:support|maintenance)|"
@@ -33,13 +34,13 @@ DEDUCTION = (r"(?i)\b(?:paye|p\.a\.y\.e|nat(?:ional)?\.?\s*ins(?:urance)?\b(?:\s
              r"general\s+debits|suspense|holding\s+account|vat\s+control|payroll\s+deductions?|"
              r"salar(?:y|ies)\s+(?:deductions?|control)|net\s+pay|wages\s+control)")
 # Who was paid: only bodies that receive nothing but deductions and contributions.
-PAYEE = (r"(?i)\b(?:teachers'?\s*pensions?|superann\w*\s+fund|pension\s+fund|\bunison\b|\bgmb\b|"
+PAYEE = for_polars(r"(?i)\b(?:teachers'?\s*pensions?|superann\w*\s+fund|pension\s+fund|\bunison\b|\bgmb\b|"
          r"child\s+(?:support|maintenance)\s+(?:agency|service)|give\s+as\s+you\s+earn)")
 # Words that make the same text a purchase (fees for a scheme, agency staff, training).
-PURCHASE = (r"(?i)\b(?:fees?|charges?|services?|training|management|agency|consultancy|software|licen[cs]es?|subscription\s+to|"
+PURCHASE = for_polars(r"(?i)\b(?:fees?|charges?|services?|training|management|agency|consultancy|software|licen[cs]es?|subscription\s+to|"
             r"students'?\s+union|conference)\b")
 # Category text that marks income or salaries (the Code excludes them too).
-CATEGORY = r"(?i)\b(?:income|payroll|salar(?:y|ies)|wages)\b"
+CATEGORY = for_polars(r"(?i)\b(?:income|payroll|salar(?:y|ies)|wages)\b")
 
 TEXT_FIELDS = ("Purpose", "ExpenditureCategory", "CIPFADetailedExpenditureType", "ServiceCategoryLabel",
                "ServiceDivisionLabel", "ProclassLabel", "OrganisationalUnit")

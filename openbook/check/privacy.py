@@ -13,6 +13,7 @@ from openbook.standard.markers import REDACTION_PATTERN
 from openbook.check.registry import register
 from openbook.check.people import evidence, has_forename
 from openbook.check.text import candidates, distinct, free_text, in_fields, is_email_field, short, TYPED
+from openbook.regex import for_polars
 
 DP = "data protection"
 
@@ -51,7 +52,7 @@ NI_NOT_ALLOCATED = ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"]
           fix="Delete the National Insurance number. Nothing published under the Transparency Code needs one.")
 def ni_number(frame: pl.DataFrame, info):
     found = candidates(frame, info).filter(in_fields(free_text(info.schema)))
-    found = found.with_columns(pl.col("value").str.extract(NI, 0).alias("ni"))
+    found = found.with_columns(pl.col("value").str.extract(for_polars(NI), 0).alias("ni"))
     found = found.filter(pl.col("ni").is_not_null()
                          & ~pl.col("ni").str.to_uppercase().str.slice(0, 2).is_in(NI_NOT_ALLOCATED))
     return found.with_columns(pl.format(
@@ -86,13 +87,13 @@ def phone_number(frame: pl.DataFrame, info):
 
 # --- bank details -------------------------------------------------------------
 
-SORT_WORDS = r"(?i)\bsort\s*-?\s*code\b|\bs/c\b"
+SORT_WORDS = for_polars(r"(?i)\bsort\s*-?\s*code\b|\bs/c\b")
 SORT_CODE = r"(?:^|\D)(\d{2}[-\s]?\d{2}[-\s]?\d{2})(?:\D|$)"
-ACCOUNT_WORDS = r"(?i)\ba/c\b|\bacc(?:oun)?t\b|\bacct?\s*no\b|\baccount\s*(?:no|number)\b"
+ACCOUNT_WORDS = for_polars(r"(?i)\ba/c\b|\bacc(?:oun)?t\b|\bacct?\s*no\b|\baccount\s*(?:no|number)\b")
 ACCOUNT = r"(?:^|\D)(\d{8})(?:\D|$)"
 # An 8-digit "account" number alone is usually a customer account with a
 # supplier ("EON (A/C NO 36166103)"); a bank account comes with bank words.
-BANK_WORDS = r"(?i)\bbank\b|\bbuilding\s+society\b|\bbacs\b|\bsort\s*-?\s*code\b|\bs/c\b"
+BANK_WORDS = for_polars(r"(?i)\bbank\b|\bbuilding\s+society\b|\bbacs\b|\bsort\s*-?\s*code\b|\bs/c\b")
 IBAN = r"(?i)\bGB\d{2}\s?[A-Z]{4}(?:\s?\d{4}){3}\s?\d{2}\b"
 
 
@@ -107,7 +108,7 @@ def bank_details(frame: pl.DataFrame, info):
     v = pl.col("value")
     sort = v.str.contains(SORT_WORDS) & v.str.contains(SORT_CODE)
     account = v.str.contains(ACCOUNT_WORDS) & v.str.contains(ACCOUNT) & v.str.contains(BANK_WORDS)
-    iban = v.str.contains(IBAN)
+    iban = v.str.contains(for_polars(IBAN))
     found = found.filter(sort | account | iban)
     what = (pl.when(iban).then(pl.lit("an IBAN"))
             .when(sort & account).then(pl.lit("a sort code and account number"))
@@ -147,10 +148,10 @@ distribution installations installation maintenance repairs repair contracts con
 roads traffic parking lighting signage bridges railway airport marine boats interiors world global europe
 european british england english scotland scottish wales welsh national regional county city borough district
 """
-ORGANISATION = (r"(?i)(?:[&+@\d]|\bt/a\b|\btrading as\b|\b(?:"
+ORGANISATION = for_polars(r"(?i)(?:[&+@\d]|\bt/a\b|\btrading as\b|\b(?:"
                 + "|".join(sorted(set(ORGANISATION_WORDS.split()), key=len, reverse=True)) + r")\b)")
 # Initials at the end that abbreviate an organisation ("Trafford M B C", "CRANLEA N H").
-ORGANISATION_INITIALS = r"(?i)\b(?:m\s?b\s?c|b\s?c|c\s?c|d\s?c|p\s?c|t\s?c|n\s?h|c\s?i\s?c|l\s?l\s?p|p\s?l\s?c)\.?$"
+ORGANISATION_INITIALS = for_polars(r"(?i)\b(?:m\s?b\s?c|b\s?c|c\s?c|d\s?c|p\s?c|t\s?c|n\s?h|c\s?i\s?c|l\s?l\s?p|p\s?l\s?c)\.?$")
 TITLE = r"(?i)^(?:mr|mrs|miss|ms|mx|dr|prof|rev|sir|dame|lady|lord)\.?\s+[a-z]"
 INITIALS_SURNAME = r"(?i)^(?:[a-z]\.?\s+){1,2}[a-z][a-z'’-]+$"            # J Smith, A B Jones
 SURNAME_INITIALS = r"(?i)^[a-z][a-z'’-]+(?:\s+[a-z]\.?){1,3}$"            # Smith J, WOOLLACOTT I C
@@ -186,7 +187,7 @@ def _header_text(info, name: str) -> str:
 def _verdicts(names: pl.Series, card_file: bool) -> pl.DataFrame:
     """Over the distinct names: (name, kind, reason) for those that look like a person."""
     rows = []
-    skip = names.str.strip_chars().str.contains(REDACTION_PATTERN).fill_null(True) \
+    skip = names.str.strip_chars().str.contains(for_polars(REDACTION_PATTERN)).fill_null(True) \
         | names.str.strip_chars().str.contains(NOT_A_NAME).fill_null(True)
     for n, s in zip(names.to_list(), skip.to_list()):
         if s or not n.strip():
@@ -228,7 +229,7 @@ def named_individual(frame: pl.DataFrame, info):
         # and a forename or an initial in it
         t = pl.col("BeneficiaryType").fill_null("")
         n = pl.col("BeneficiaryName").fill_null("").str.strip_chars()
-        plain = (n.str.contains(PLAIN_NAME) & ~n.str.contains(ORGANISATION) & ~n.str.contains(REDACTION_PATTERN)
+        plain = (n.str.contains(PLAIN_NAME) & ~n.str.contains(ORGANISATION) & ~n.str.contains(for_polars(REDACTION_PATTERN))
                  & ~n.str.contains(NOT_A_NAME) & ~n.str.contains(INITIALS_ONLY))
         by_type = t.str.contains(INDIVIDUAL_TYPE) & pl.col("__kind").is_null() & plain & pl.col("__forename").fill_null(False)
         lines = lines.with_columns(
@@ -264,7 +265,7 @@ def _junior_names(frame: pl.DataFrame, info):
         if col not in raw.columns:
             continue
         cells = raw.filter(pl.col(col).is_not_null() & (pl.col(col) != "")
-                           & ~pl.col(col).str.contains(NOT_A_NAME) & ~pl.col(col).str.contains(REDACTION_PATTERN))
+                           & ~pl.col(col).str.contains(NOT_A_NAME) & ~pl.col(col).str.contains(for_polars(REDACTION_PATTERN)))
         if cells.height:
             parts.append(cells.select(
                 pl.col("__row").alias("row"), pl.lit(None, dtype=pl.String).alias("field"),

@@ -13,6 +13,7 @@ import polars as pl
 from openbook.standard.markers import REDACTION_PATTERN
 from openbook.check.registry import register
 from openbook.check.text import short
+from openbook.regex import for_polars
 
 SPEND = ("spend",)
 THRESHOLD = 500
@@ -133,7 +134,7 @@ def redaction_share(frame: pl.DataFrame, info):
         return None
     total = frame.height
     counts = frame["BeneficiaryName"].drop_nulls().value_counts()   # names repeat: test each once
-    redacted = int(counts.filter(pl.col("BeneficiaryName").str.contains(REDACTION_PATTERN))["count"].sum())
+    redacted = int(counts.filter(pl.col("BeneficiaryName").str.contains(for_polars(REDACTION_PATTERN)))["count"].sum())
     if not redacted:
         return None
     share = 100 * redacted / total

@@ -12,12 +12,13 @@ from __future__ import annotations
 import polars as pl
 
 from openbook.check.registry import register
+from openbook.regex import for_polars
 
 # The columns that say who was paid, when and what for: a payment has at least one.
 IDENTITY = ("PaymentDate", "BeneficiaryName", "BeneficiaryID", "TransactionNumber", "Purpose",
             "OrganisationalUnit", "ExpenditureCategory")
 # A cell that is only a total label: "Total", "Grand total", "Sub-total", "Total for April", "April total".
-TOTAL_LABEL = r"(?i)^\s*(?:(?:grand|sub|overall|month(?:ly)?|page|running)[\s-]*)?totals?\b(?:\s*(?:for|of)\b.*|\s*:.*)?$|^\s*\S+\s+totals?\s*:?\s*$"
+TOTAL_LABEL = for_polars(r"(?i)^\s*(?:(?:grand|sub|overall|month(?:ly)?|page|running)[\s-]*)?totals?\b(?:\s*(?:for|of)\b.*|\s*:.*)?$|^\s*\S+\s+totals?\s*:?\s*$")
 LABEL_FIELDS = ("BeneficiaryName", "Purpose", "OrganisationalUnit", "TransactionNumber", "OrganisationLabel",
                 "ExpenditureCategory")
 
