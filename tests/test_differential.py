@@ -363,14 +363,23 @@ def test_fast_paths_agree_with_the_full_parsers():
     from openbook.read import values
     rng = random.Random(SEED)
     dates = ["2025-01-31", "2025-02-29", "2024-02-29", "2025-13-01", "0000-01-01", "9999-12-31", "2025-1-5",
-             "31/01/2025", "2025-01-31 00:00:00", "+2025-01-31", "2025-01-32", "45678", "31-Jan-2025"]
+             "31/01/2025", "2025-01-31 00:00:00", "+2025-01-31", "2025-01-32", "45678", "31-Jan-2025",
+             "29/02/2025", "29/02/2024", "31/04/2025", "1/2/2025", "01/13/2025", "٣١/٠١/٢٠٢٥", "31-JAN-2025",
+             "31-jan-2025", "31-Jun-2025", "30-Jun-2025", "31-Xyz-2025", "31-Sept-2025", "31 Jan 2025"]
+    dates += [f"{rng.randint(0, 32):02d}/{rng.randint(0, 13):02d}/{rng.randint(1, 9999):04d}" for _ in range(2000)]
+    dates += [f"{rng.randint(0, 32):02d}-{rng.choice(['Jan', 'FEB', 'mar', 'Apr', 'Sep', 'Dec', 'Foo'])}-"
+              f"{rng.randint(1, 9999):04d}" for _ in range(2000)]
     dates += [f"{rng.randint(1, 9999):04d}-{rng.randint(0, 13):02d}-{rng.randint(0, 32):02d}" for _ in range(3000)]
     numbers = ["0", "-0", "007.50", "1.", "-12.3456789012", "123456789012345", "1234567890123456", "1e5", "+5",
-               ".5", "1,234.50", "£12", "(12.00)", "12.00000000001", "-", "1.2.3"]
+               ".5", "1,234.50", "£12", "(12.00)", "12.00000000001", "-", "1.2.3", "£1,234.56", "(1,234.56)",
+               "(£1,234.56)", "-£5.00", "£-5.00", "1,23,456", "1,5", "12,345,678.9", "(-5)", "£", "()", "١٢٣",
+               "1,234", "(1,234,567,890,123.45)", "£123,456,789,012,345"]
+    numbers += [f"{rng.choice(['', '-', '£', '-£', '(', '(£'])}{rng.randint(0, 10**rng.randint(1, 15)):,}"
+                f"{rng.choice(['', '.5', '.25', '.'])}{rng.choice(['', ')'])}" for _ in range(3000)]
     numbers += [f"{rng.choice(['', '-'])}{rng.randint(0, 10**rng.randint(1, 15))}"
                 f"{rng.choice(['', '.', '.' + str(rng.randint(0, 10**rng.randint(1, 12)))])}" for _ in range(3000)]
     for field, texts in (({"type": "date"}, dates), ({"type": "number", "groupChar": ",", "bareNumber": False}, numbers),
-                         ({"type": "number"}, numbers)):
+                         ({"type": "number"}, numbers), ({"type": "number", "groupChar": ","}, numbers)):
         frame = pl.DataFrame({"t": texts})
         t = pl.col("t")
         mask, fast_n, fast_ok = values.fast_parse(field, t)

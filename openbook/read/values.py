@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 
 from openbook.standard.markers import REDACTION_PATTERN
+from openbook.regex import for_polars
 
 
 # Date shapes we accept (after spaces become dashes), each with the strftime
@@ -177,15 +178,31 @@ def parse(field: dict, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return text, pl.lit(True)
 
 
-# Fast paths: the spelling most cells of a column use, read with one cheap
-# test. ``fast_parse`` returns (mask, normalised, ok); where the mask is true
-# the result is exactly what ``parse`` gives, and the engine runs ``parse``
-# only on the other cells of a batch (a handful, usually), because polars
-# evaluates every branch of a when/then over the whole column.
-FAST_MIDNIGHT = r"^\d{4}-\d{2}-\d{2} 00:00:00$"
-FAST_DATE = r"^\d{4}-\d{2}-\d{2}$"
-FAST_NUMBER = r"^-?\d{1,15}(\.\d{1,10})?$"
+# Fast paths: the spellings most cells of a column use, read with cheap
+# string operations. ``fast_parse`` returns (mask, normalised, ok); where the
+# mask is true the result is exactly what ``parse`` gives, and the engine runs
+# ``parse`` only on the other cells of a batch (a handful, usually), because
+# polars evaluates every branch of a when/then over the whole column. The
+# spellings are those of clean files (2025-01-31, 1234.56) and of UK ledger
+# exports (31/01/2025, 31-Jan-2025, £1,234.56, (1,234.56)): on a ledger the
+# full parsers cost 5-7 times the rest of the check (bench/NOTES.md).
+# [0-9], never \d: polars' \d takes every Unicode digit, parse only ASCII ones.
+FAST_MIDNIGHT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} 00:00:00$"
+FAST_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+FAST_UK_DATE = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
+FAST_MONTH_DATE = r"^[0-9]{2}-[A-Za-z]{3}-[0-9]{4}$"
+MONTHS = {m: f"{i:02d}" for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 FAST_NUMBER_BYTES = EXCEL_DIGITS  # at most 15 digits: no float noise to round
+
+
+def _fast_number(group_char: str | None, bare: bool) -> tuple[str, str | None]:
+    """(a plain or £ amount, a bracketed credit or None) as patterns."""
+    decimals = r"(?:\.[0-9]{1,10})?"
+    if bare:   # plain digits only: a bare number's normalised form is its text
+        return f"^-?[0-9]+{decimals}$", None
+    digits = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)" if group_char == "," else "[0-9]+"
+    return f"^-?£?{digits}{decimals}$", rf"^\(£?{digits}{decimals}\)$"
 
 
 def fast_parse(field: dict, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr] | None:
@@ -193,14 +210,28 @@ def fast_parse(field: dict, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr] |
     if ftype == "date":
         # a zero-padded ISO date is its own normalised form; 2025-02-30 is not a date.
         # Spreadsheet date cells arrive as midnight datetimes ("2025-04-30 00:00:00").
-        day = text.str.head(10)
-        mask = text.str.contains(FAST_DATE) | text.str.contains(FAST_MIDNIGHT)
+        uk, month = text.str.contains(FAST_UK_DATE), text.str.contains(FAST_MONTH_DATE)
+        mask = text.str.contains(FAST_DATE) | text.str.contains(FAST_MIDNIGHT) | uk | month
+        day = (pl.when(uk).then(pl.concat_str([text.str.slice(6, 4), text.str.slice(3, 2), text.str.slice(0, 2)],
+                                              separator="-"))
+               .when(month).then(pl.concat_str([text.str.slice(7, 4), text.str.slice(3, 3).str.to_lowercase()
+                                                .replace_strict(MONTHS, default=None), text.str.slice(0, 2)],
+                                               separator="-"))
+               .otherwise(text.str.head(10)))
         return mask, day, day.str.to_date("%Y-%m-%d", strict=False).is_not_null()
-    if ftype == "number" and field.get("groupChar") in (None, "", ",", " ", "'"):
-        fast = text.str.contains(FAST_NUMBER) & (text.str.len_bytes() <= FAST_NUMBER_BYTES)
-        return fast, text, pl.lit(True)
+    group = field.get("groupChar")
+    if ftype == "number" and group in (None, "", ",", " ", "'"):
+        amount, credit = _fast_number(group, field.get("bareNumber", True))
+        plain = text.str.contains(amount)
+        if credit is None:
+            return plain & (text.str.len_bytes() <= FAST_NUMBER_BYTES), text, pl.lit(True)
+        bracketed = text.str.contains(credit)
+        # "£" and group commas go; a bracketed amount is a credit
+        number = text.str.replace_all(r"[£,()]", "")
+        number = pl.when(bracketed).then(pl.concat_str([pl.lit("-"), number])).otherwise(number)
+        return (plain | bracketed) & (number.str.len_bytes() <= FAST_NUMBER_BYTES), number, pl.lit(True)
     return None
 
 
 def is_redaction(text: pl.Expr) -> pl.Expr:
-    return text.str.contains(REDACTION_PATTERN)
+    return text.str.contains(for_polars(REDACTION_PATTERN))
