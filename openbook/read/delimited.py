@@ -102,8 +102,8 @@ def read_csv(path: Path) -> RawTable:
                 # one block. scan_csv().collect_batches() reads ahead of a slow
                 # consumer without bound (1.6 GiB held on a 3M-row file).
                 source = open(path, "rb")
-            else:  # polars reads only UTF-8: cp1252 and UTF-16 files (small ledger exports) are converted whole
-                source = io.BytesIO(_transcode(path, encoding))
+            else:
+                source = _Transcoded(path, encoding)
             with source:
                 start = _records_end(source, header_index + 1, delimiter, path)
                 source.seek(start)
@@ -147,6 +147,12 @@ def _decode(data: bytes, encoding: str) -> str:
     from two systems) reads correctly."""
     if encoding != "cp1252":
         return data.decode(encoding, errors="replace")
+    # The usual ledger export holds no valid UTF-8 sequence at all (its £ is
+    # byte A3 alone): then every line decodes as cp1252, and one call does the
+    # whole block. Each valid multi-byte UTF-8 sequence shortens the text by at
+    # least one character, so equal lengths prove there is none.
+    if len(data.decode("utf-8", errors="surrogateescape")) == len(data):
+        return data.decode("cp1252", errors="replace")
     out = []
     for line in data.splitlines(keepends=True):
         try:
@@ -156,9 +162,58 @@ def _decode(data: bytes, encoding: str) -> str:
     return "".join(out)
 
 
-def _transcode(path: Path, encoding: str) -> bytes:
-    """The whole file as UTF-8 (cp1252 and UTF-16 files are small exports)."""
-    return strip_bom(_decode(path.read_bytes(), encoding)).encode("utf-8")
+class _Transcoded(io.RawIOBase):
+    """A cp1252 or UTF-16 file read as UTF-8 (polars reads only UTF-8), a
+    block of whole lines at a time: memory stays at one block, whatever the
+    size of the file."""
+
+    def __init__(self, path: Path, encoding: str):
+        self.path, self.encoding = path, encoding
+        self._open()
+
+    def _open(self) -> None:
+        self._file = open(self.path, "rb")
+        self._out, self._carry, self._first = b"", b"", True
+
+    def _more(self) -> bool:
+        if self.encoding == "utf-16":   # small exports: converted whole, as one block
+            if not self._first:
+                return False
+            data, self._carry = self._file.read(), b""
+        else:
+            chunk = self._file.read(BATCH_BYTES)
+            if not chunk and not self._carry:
+                return False
+            data = self._carry + chunk
+            # a line is decoded whole (the cp1252/UTF-8 choice is per line)
+            end = data.rfind(b"\n") + 1 if chunk else len(data)
+            data, self._carry = (data[:end], data[end:]) if end else (b"", data)
+            if len(self._carry) > MAX_RECORD_BYTES:
+                raise _too_long(self.path, self._carry)
+        text = _decode(data, self.encoding)
+        if self._first:
+            text, self._first = strip_bom(text), False
+        self._out += text.encode("utf-8")
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._out) < size) and self._more():
+            pass
+        if size < 0:
+            size = len(self._out)
+        got, self._out = self._out[:size], self._out[size:]
+        return got
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        """Only forward from the start (the reader skips the header lines)."""
+        self._file.close()
+        self._open()
+        self.read(offset)
+        return offset
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 # Where records end. A quote opens a quoted field only at the start of a field
