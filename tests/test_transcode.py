@@ -43,6 +43,8 @@ def test_the_fast_path_and_the_blocks_agree_with_the_per_line_rule(seed, tmp_pat
     assert stream.read() == _per_line(data).encode("utf-8")
     stream.seek(7)
     assert stream.read() == _per_line(data).encode("utf-8")[7:]
+    stream.seek(3)   # a second seek reads the file again
+    assert stream.read() == _per_line(data).encode("utf-8")[3:]
     stream.close()
 
 

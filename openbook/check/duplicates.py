@@ -9,10 +9,11 @@ invoices on one day), so the advice is to check the ledger, never to delete.
 Spend lines that agree in date, beneficiary, amount and purpose but differ
 elsewhere get one note for the whole file, never one warning each.
 
-Cost: per batch, one 64-bit hash of the standard columns per line (and one
-of date, beneficiary, amount and purpose for spend). Only when some hash
-repeats is the file read a second time, keeping just the lines concerned,
-to compare every column as written.
+Cost: per batch, one 64-bit fingerprint of each whole line as written (every
+column, trimmed) and, for spend, one of date, beneficiary, amount and purpose.
+Exact repeats are found from the fingerprints alone. Only when lines share
+date, beneficiary, amount and purpose but not their fingerprint is the file
+read a second time, keeping just those lines, to say which columns differ.
 """
 from __future__ import annotations
 
@@ -27,6 +28,26 @@ SCHEMAS = ("spend", "roles-senior", "roles-junior")
 
 def _hash(names: list[str]) -> pl.Expr:
     return pl.reduce(lambda a, b: a ^ b, [pl.col(n).hash(seed=i + 1) for i, n in enumerate(names)])
+
+
+def _cell(name: str) -> pl.Expr:
+    return pl.col(name).cast(pl.String).str.strip_chars(STRIP).fill_null("")
+
+
+_EMPTY: dict[int, int] = {}
+
+
+def _line_hash(cells: list[str]) -> pl.Expr:
+    """One fingerprint of a whole line (columns c<j>, trimmed). Each column is
+    hashed with its own seed, and an empty cell adds nothing, so a line from a
+    batch that lacks trailing empty columns gets the same fingerprint."""
+    parts = []
+    for c in cells:
+        j = int(c[1:])
+        if j not in _EMPTY:
+            _EMPTY[j] = pl.Series([""]).hash(seed=j + 1).item()
+        parts.append(_cell(c).hash(seed=j + 1) ^ pl.lit(_EMPTY[j], dtype=pl.UInt64))
+    return pl.reduce(lambda a, b: a ^ b, parts)
 
 
 def _raw_lines(info, rows: pl.Series) -> pl.DataFrame:
@@ -44,8 +65,7 @@ def _raw_lines(info, rows: pl.Series) -> pl.DataFrame:
     if not parts:
         return pl.DataFrame(schema={"__row": pl.Int64})
     frame = pl.concat(parts, how="diagonal")
-    cells = [c for c in frame.columns if c != "__row"]
-    return frame.with_columns(pl.col(c).cast(pl.String).str.strip_chars(STRIP).fill_null("") for c in cells)
+    return frame.with_columns(_cell(c) for c in frame.columns if c != "__row")
 
 
 def _header(info) -> dict[str, str]:
@@ -60,41 +80,32 @@ def _report(info):
     if not parts:
         return None
     h = pl.concat(parts)
-    near = pl.col("k").is_not_null() & pl.col("k").is_duplicated()
-    suspects = h.filter(pl.col("h").is_duplicated() | near)
-    if not suspects.height:        # the usual case: nothing repeats
-        return None
-    lines = _raw_lines(info, suspects["row"])
-    cells = [c for c in lines.columns if c != "__row"]
-    if not cells:
-        return None
-    lines = lines.with_columns(_hash(cells).alias("full")).join(suspects, left_on="__row", right_on="row")
     out = []
-    exact = lines.filter(pl.col("full").is_duplicated()).sort("__row") \
-        .with_columns(pl.col("__row").first().over("full").alias("of"))
-    copies = exact.filter(pl.col("__row") != pl.col("of"))
+    exact = h.filter(pl.col("full").is_duplicated()).sort("row") \
+        .with_columns(pl.col("row").first().over("full").alias("of"))
+    copies = exact.filter(pl.col("row") != pl.col("of"))
     if copies.height:
-        out.append(copies.select(pl.col("__row").alias("row"), pl.lit(None, dtype=pl.String).alias("field"),
+        out.append(copies.select("row", pl.lit(None, dtype=pl.String).alias("field"),
                                  pl.lit(None, dtype=pl.String).alias("value"), pl.format(
             "This line is identical to row {} in every column of the file. Repeated identical lines can be "
             "genuine (two care or per-client payments of the same amount on one day), so check the ledger "
             "before removing either; if both are real, publish what tells them apart (a transaction or "
             "invoice number).", pl.col("of")).alias("message")))
-    note = _near_note(lines, info)
+    note = _near_note(h, info)
     if note is not None:
         out.append(note)
     return pl.concat(out) if out else None
 
 
-def _near_note(lines: pl.DataFrame, info) -> pl.DataFrame | None:
+def _near_note(h: pl.DataFrame, info) -> pl.DataFrame | None:
     """One note for the lines equal in date, beneficiary, amount and purpose but not identical."""
-    near = lines.filter(pl.col("k").is_not_null() & pl.col("k").is_duplicated())
-    if not near.height:
-        return None
+    near = h.filter(pl.col("k").is_not_null() & pl.col("k").is_duplicated())
     # groups with more than one distinct line: those lines differ somewhere else
     near = near.filter(pl.col("full").n_unique().over("k") > 1)
     if not near.height:
         return None
+    # which columns differ: only these lines are read again
+    near = _raw_lines(info, near["row"]).join(near, left_on="__row", right_on="row")
     names = _header(info)
     cells = [c for c in near.columns if c.startswith("c") and c[1:].isdigit()]
     differ = near.group_by("k").agg([(pl.col(c).n_unique() > 1).alias(c) for c in cells])
@@ -118,12 +129,17 @@ def _near_note(lines: pl.DataFrame, info) -> pl.DataFrame | None:
               "payments). Remove a line only if the ledger shows it was entered once; if both are real, publish "
               "what tells them apart (the transaction number or invoice reference).")
 def duplicate_line(frame: pl.DataFrame, info):
-    """Per batch: a hash of the standard columns (and of the near-duplicate key) per line."""
-    names = [n for n in info.fields if n in info.present and n in frame.columns]
-    if not names or not frame.height:
+    """Per batch: a fingerprint of each whole line (and of the near-duplicate key)."""
+    lines = info.lines
+    if lines is None or not frame.height:
+        return None
+    cells = [c for c in lines.columns if c.startswith("c") and c[1:].isdigit()]
+    if not cells:
         return None
     key = [n for n in NEAR_KEY if n in info.present and n in frame.columns]
     near = _hash(key) if info.schema == "spend" and len(key) >= 3 else pl.lit(None, dtype=pl.UInt64)
-    info.state.setdefault("hashes", []).append(frame.select(
-        _hash(names).alias("h"), near.alias("k"), pl.col("__row").alias("row")))
+    full = lines.select(_line_hash(cells).alias("full"), pl.col("__row").alias("row"))
+    keys = frame.select(near.alias("k"), pl.col("__row").alias("row"))
+    # the frame holds the batch's lines less the blank ones, in the same order
+    info.state.setdefault("hashes", []).append(keys.join(full, on="row", how="left", maintain_order="left"))
     return None

@@ -243,7 +243,8 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
         for fields in collected_keys:
             collected_keys[fields].append(live.select(list(fields)).drop_nulls().unique())
         if ctx.checks is not None:
-            frames.append(ctx.checks(p, live, m, raw))
+            lines = batch.with_columns(row_col.alias("__row"))
+            frames.append(ctx.checks(p, live, m, raw, lines))
         if ctx.sink is not None:
             ctx.sink(result, live)
         offset += n

@@ -81,7 +81,7 @@ class Runner:
             t.store["_stores"] = bool(table_checks or cross)
         return t
 
-    def __call__(self, plan, live: pl.DataFrame, m, raw) -> pl.DataFrame | None:
+    def __call__(self, plan, live: pl.DataFrame, m, raw, lines: pl.DataFrame | None = None) -> pl.DataFrame | None:
         t = self._table(plan, m, raw)
         if t.store["_stores"]:
             t.parts.append(live if t.keep is None else live.select([c for c in t.keep if c in live.columns] + ["__row"]))
@@ -93,6 +93,7 @@ class Runner:
             if check.wants_info:
                 info = t.info(self, check.code)
                 info.cache = cache
+                info.lines = lines
                 found = check.run(live, info)
             else:
                 found = check.run(live)

@@ -174,6 +174,7 @@ class _Transcoded(io.RawIOBase):
     def _open(self) -> None:
         self._file = open(self.path, "rb")
         self._out, self._carry, self._first = b"", b"", True
+        self._given, self._keep = [], True   # what read() returned, until the first seek
 
     def _more(self) -> bool:
         if self.encoding == "utf-16":   # small exports: converted whole, as one block
@@ -202,13 +203,21 @@ class _Transcoded(io.RawIOBase):
         if size < 0:
             size = len(self._out)
         got, self._out = self._out[:size], self._out[size:]
+        if self._keep:
+            self._given.append(got)
         return got
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        """Only forward from the start (the reader skips the header lines)."""
-        self._file.close()
-        self._open()
-        self.read(offset)
+        """Only from the start (the reader skips the header lines, then seeks
+        back to just after them): what was read is given again, not decoded again."""
+        given = b"".join(self._given)
+        if self._keep and offset <= len(given):
+            self._out = given[offset:] + self._out
+        else:
+            self._file.close()
+            self._open()
+            self.read(offset)
+        self._given, self._keep = [], False
         return offset
 
     def close(self) -> None:
