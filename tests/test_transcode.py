@@ -25,7 +25,8 @@ def _per_line(data: bytes) -> str:
 LINES = [b"Body,Amount,Purpose\r\n", b"Anytown,\xa3500.00,Caf\xe9 supplies\r\n",
          "Anytown,£12.50,Café réunion\r\n".encode("utf-8"),
          b"Anytown,\xa31.00,mixed \xc3\xa9 and \xa3\r\n", b"plain ascii line\n", b"\x81\x8d undefined bytes\n",
-         "Łódź ’quotes’\n".encode("utf-8"), b"no line end at all"]
+         "Łódź ’quotes’\n".encode("utf-8"), b"old Mac\r\xa35\r" + "caf\u00e9\r".encode("utf-8"),
+         b"no line end at all"]
 
 
 @pytest.mark.parametrize("seed", range(20))

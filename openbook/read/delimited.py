@@ -141,24 +141,40 @@ def _bounded(batches, path: Path):
     return checked
 
 
+# Bytes that start a multi-byte UTF-8 sequence (L) and bytes that continue one (C).
+_UTF8_MARKS = bytes(76 if 0xC2 <= b <= 0xF4 else 67 if 0x80 <= b <= 0xBF else 46 for b in range(256))
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
 def _decode(data: bytes, encoding: str) -> str:
     """Text of a CSV. A cp1252 file is decoded line by line: a line that is
     valid UTF-8 is read as UTF-8, so a file that mixes both (rows pasted
     from two systems) reads correctly."""
     if encoding != "cp1252":
         return data.decode(encoding, errors="replace")
-    # The usual ledger export holds no valid UTF-8 sequence at all (its £ is
-    # byte A3 alone): then every line decodes as cp1252, and one call does the
-    # whole block. Each valid multi-byte UTF-8 sequence shortens the text by at
-    # least one character, so equal lengths prove there is none.
-    if len(data.decode("utf-8", errors="surrogateescape")) == len(data):
+    # A line can be valid UTF-8 with bytes above 127 only if a lead byte is
+    # followed by a continuation byte somewhere in it. The usual ledger export
+    # has none (its £ is byte A3 alone), and then the whole block is cp1252,
+    # decoded in one call; otherwise only the lines with such a pair are tried
+    # as UTF-8 (splitlines' line ends: \r\n, \r or \n).
+    marks = data.translate(_UTF8_MARKS)
+    at = marks.find(b"LC")
+    if at < 0:
         return data.decode("cp1252", errors="replace")
-    out = []
-    for line in data.splitlines(keepends=True):
+    out, pos = [], 0
+    while at >= 0:
+        start = max(data.rfind(b"\n", pos, at), data.rfind(b"\r", pos, at), pos - 1) + 1
+        found = _LINE_END.search(data, at)
+        end = found.end() if found else len(data)
+        out.append(data[pos:start].decode("cp1252", errors="replace"))
+        line = data[start:end]
         try:
             out.append(line.decode("utf-8"))
         except UnicodeDecodeError:
             out.append(line.decode("cp1252", errors="replace"))
+        pos = end
+        at = marks.find(b"LC", end)
+    out.append(data[pos:].decode("cp1252", errors="replace"))
     return "".join(out)
 
 
