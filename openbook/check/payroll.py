@@ -18,7 +18,7 @@ from __future__ import annotations
 import polars as pl
 
 from openbook.check.registry import register
-from openbook.check.text import short
+from openbook.check.text import repetitive, short
 from openbook.regex import for_polars
 
 # What a line was for: a payroll deduction or a balance-sheet movement.
@@ -82,7 +82,11 @@ def non_expenditure(frame: pl.DataFrame, info):
     for name in TEXT_FIELDS + ("BeneficiaryName",) + CATEGORY_FIELDS:
         if name not in info.present or name not in frame.columns:
             continue
-        values = frame[name].drop_nulls().unique()   # texts repeat: test each once
+        # texts that repeat (categories, payees) are tested once each; free text
+        # that rarely repeats (a purpose with an invoice number) is tested as it is
+        values = frame[name].drop_nulls()
+        if repetitive(frame, name, info):
+            values = values.unique()
         if name == "BeneficiaryName":
             marked = _marked(values, PAYEE)
         elif name in CATEGORY_FIELDS and name not in TEXT_FIELDS:

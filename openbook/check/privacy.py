@@ -95,6 +95,10 @@ ACCOUNT = r"(?:^|\D)(\d{8})(?:\D|$)"
 # supplier ("EON (A/C NO 36166103)"); a bank account comes with bank words.
 BANK_WORDS = for_polars(r"(?i)\bbank\b|\bbuilding\s+society\b|\bbacs\b|\bsort\s*-?\s*code\b|\bs/c\b")
 IBAN = r"(?i)\bGB\d{2}\s?[A-Z]{4}(?:\s?\d{4}){3}\s?\d{2}\b"
+# Every pattern above needs one of these: one pass with them keeps the few
+# cells worth the six exact patterns (free text full of invoice numbers passes
+# the shared six-digit pre-filter, so without it all six ran on every purpose).
+BANK_PREFILTER = r"(?i)sort|s/c|a/c|acc|gb[0-9]{2}"
 
 
 @register("bank-details", "error", DP,
@@ -104,7 +108,8 @@ IBAN = r"(?i)\bGB\d{2}\s?[A-Z]{4}(?:\s?\d{4}){3}\s?\d{2}\b"
           "(\"EON A/C 36166103\") is not flagged.",
           fix="Delete the bank details. They are never part of published spending data.")
 def bank_details(frame: pl.DataFrame, info):
-    found = candidates(frame, info).filter(in_fields(free_text(info.schema)))
+    found = candidates(frame, info).filter(in_fields(free_text(info.schema))
+                                           & pl.col("value").str.contains(BANK_PREFILTER))
     v = pl.col("value")
     sort = v.str.contains(SORT_WORDS) & v.str.contains(SORT_CODE)
     account = v.str.contains(ACCOUNT_WORDS) & v.str.contains(ACCOUNT) & v.str.contains(BANK_WORDS)
@@ -218,7 +223,14 @@ def named_individual(frame: pl.DataFrame, info):
         return None
     card_file = (bool(CARD_TABLE.search(info.table)) or "MerchantCategory" in info.present
                  or "MerchantCategoryCode" in info.present)
-    people = _verdicts(distinct(frame, "BeneficiaryName", info), card_file)
+    # payees repeat from batch to batch: each name is judged once per table
+    names = distinct(frame, "BeneficiaryName", info)
+    people = info.table_cache.get("people")
+    new = names if people is None else names.filter(~names.is_in(people["BeneficiaryName"].implode()))
+    if people is None or new.len():
+        fresh = _verdicts(new, card_file)
+        people = fresh if people is None else pl.concat([people, fresh])
+        info.table_cache["people"] = people
     column = _header_text(info, "BeneficiaryName")
     typed = "BeneficiaryType" in info.present
     lines = frame.select("__row", "BeneficiaryName", *(["BeneficiaryType"] if typed else [])) \
