@@ -85,12 +85,16 @@ def forenames() -> frozenset[str]:
     return frozenset(row["code"].upper() for row in codelist("forenames"))
 
 
+# Payees repeat across the files of a folder (a council's suppliers, month
+# after month): each name is judged once per process.
+@lru_cache(maxsize=200_000)
 def has_forename(name: str) -> bool:
     """Whether any word of the name is a forename of the list or an initial."""
     words = WORD.findall(name.upper().replace(".", " "))
     return any(len(w) == 1 or w in forenames() for w in words)
 
 
+@lru_cache(maxsize=200_000)
 def evidence(name: str, card_file: bool = False) -> tuple[str, str] | None:
     """(kind, reason) when the name looks like a private person; None otherwise.
     kind: "title", "name", "sole trader"."""
