@@ -63,3 +63,15 @@ def test_a_large_cp1252_file_reads_the_same_cells_block_by_block(tmp_path, monke
     got = pl.concat(blocks)
     assert got.equals(pl.concat(expected))
     assert got.height == 3000 and got.row(0) == ("31/01/2025", "Café 0", "£0.50", 'Line 0, with £ and a quote "x"')
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_export_reads_as_text(encoding, tmp_path):
+    """Excel's "Unicode Text" and some ledger exports: UTF-16 with a BOM."""
+    text = "Date,Supplier,Amount\r\n31/01/2025,Café Ltd,£1.50\r\n01/02/2025,Łódź plc,\"£2,000.00\"\r\n"
+    path = tmp_path / "export.csv"
+    path.write_bytes("\ufeff".encode(encoding) + text.encode(encoding))
+    raw = read_csv(path)
+    assert raw.encoding == "utf-16" and raw.head[0] == ["Date", "Supplier", "Amount"]
+    got = pl.concat(list(raw.batches(0)))
+    assert got.rows() == [("31/01/2025", "Café Ltd", "£1.50"), ("01/02/2025", "Łódź plc", "£2,000.00")]
