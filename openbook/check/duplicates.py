@@ -20,9 +20,9 @@ from __future__ import annotations
 import polars as pl
 
 from openbook.check.registry import register
+from openbook.read.values import strip
 
 NEAR_KEY = ("PaymentDate", "BeneficiaryName", "Amount", "Purpose")
-STRIP = " \t\r\n\u00a0"
 SCHEMAS = ("spend", "roles-senior", "roles-junior")
 
 
@@ -31,22 +31,19 @@ def _hash(names: list[str]) -> pl.Expr:
 
 
 def _cell(name: str) -> pl.Expr:
-    return pl.col(name).cast(pl.String).str.strip_chars(STRIP).fill_null("")
-
-
-_EMPTY: dict[int, int] = {}
+    return strip(pl.col(name).cast(pl.String)).fill_null("")
 
 
 def _line_hash(cells: list[str]) -> pl.Expr:
-    """One fingerprint of a whole line (columns c<j>, trimmed). Each column is
-    hashed with its own seed, and an empty cell adds nothing, so a line from a
-    batch that lacks trailing empty columns gets the same fingerprint."""
+    """One fingerprint of a whole line (columns c<j>, trimmed, empty cells
+    null). Each column is hashed with its own seed and an empty cell adds
+    nothing, so a line from a batch that lacks trailing empty columns gets
+    the same fingerprint."""
     parts = []
     for c in cells:
         j = int(c[1:])
-        if j not in _EMPTY:
-            _EMPTY[j] = pl.Series([""]).hash(seed=j + 1).item()
-        parts.append(_cell(c).hash(seed=j + 1) ^ pl.lit(_EMPTY[j], dtype=pl.UInt64))
+        empty = pl.col(c).is_null() | (pl.col(c) == "")
+        parts.append(pl.when(empty).then(pl.lit(0, dtype=pl.UInt64)).otherwise(pl.col(c).hash(seed=j + 1)))
     return pl.reduce(lambda a, b: a ^ b, parts)
 
 

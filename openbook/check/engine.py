@@ -205,7 +205,7 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
         n = batch.height
         if n == 0:
             continue
-        out, normalised, blank_mask = _check_batch(batch, m, raw, offset)
+        out, normalised, blank_mask, lines = _check_batch(batch, m, raw, offset)
         row_col = pl.int_range(offset, offset + n, dtype=pl.Int64, eager=True)
         # blank rows: report those with data after them; trailing ones are not rows at all
         blank_rows = row_col.filter(blank_mask).to_list()
@@ -243,7 +243,6 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
         for fields in collected_keys:
             collected_keys[fields].append(live.select(list(fields)).drop_nulls().unique())
         if ctx.checks is not None:
-            lines = batch.with_columns(row_col.alias("__row"))
             frames.append(ctx.checks(p, live, m, raw, lines))
         if ctx.sink is not None:
             ctx.sink(result, live)
@@ -262,7 +261,9 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
 
 def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
     """Per-cell checks on one batch. Returns problem frames, the normalised
-    frame (schema field names, plus __row), and the blank-row mask.
+    frame (schema field names, plus __row), the blank-row mask, and the
+    batch's cells trimmed, empty ones null (c<j> and __row: for checks that
+    compare whole lines; a mapped field's cleaned text is reused, not copied).
 
     Work is done in stages, each materialised once: the cleaned text of each
     field; then the value, validity and redaction flags; then the check
@@ -398,7 +399,11 @@ def _check_batch(batch: pl.DataFrame, m: Match, raw: RawTable, offset: int):
         if parts:
             problems.append(pl.concat(parts).collect())
     keep = list(p.fields) + ["__row"] + (["__redactions"] if redacted_cols else [])
-    return problems, frame.select(keep), frame["__blank"]
+    trimmed = {present[name]: f"__t{k}" for k, (name, f) in enumerate(p.fields.items())
+               if name in present and list(f.get("missingValues", missing_default)) == [""]}
+    lines = frame.select([pl.col(trimmed[c]).alias(c) if c in trimmed else strip(pl.col(c)).replace("", None)
+                          for c in batch.columns] + ["__row"])
+    return problems, frame.select(keep), frame["__blank"], lines
 
 
 def _key_problems(live: pl.DataFrame, fields: list[str], index: KeyIndex, code: str,

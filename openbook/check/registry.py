@@ -109,8 +109,9 @@ class Info:
     today: dt.date
     state: dict = field(default_factory=dict)   # per check and table, kept across batches
     cache: dict = field(default_factory=dict)   # per batch, shared by the checks
-    # per batch: its cells as the file has them (c0, c1, ... and __row), blank lines
-    # included, so a check can compare whole lines without reading the file again
+    # per batch: its cells as the file has them, trimmed, empty ones null (c0, c1, ...
+    # and __row), blank lines included: a check can compare whole lines without
+    # reading the file again
     lines: pl.DataFrame | None = None
     _raw: object = None
     _match: object = None
