@@ -441,3 +441,27 @@ def test_refunds_are_packaged_as_negative_amounts(tmp_path):
     bad = _write(tmp_path / "eu.csv", [CSV_HEADER, ",".join(_row(0, c6='"1.234,56"'))])
     report = openbook.validate([bad])
     assert ("type-error", "Amount", "G2") in found(report)
+
+
+def test_the_quote_split_agrees_with_the_record_scan():
+    """delimited._structural_end, where it answers, finds the end the regular
+    expressions find, and answers only where they call the block safe."""
+    import random
+
+    import openbook.read.delimited as delimited
+    rng = random.Random(7)
+    pieces = ['"', '""', ",", "\n", "\r\n", "\r", "a", "6", " ", '"x,y"', '"multi\nline"', ";", "\t"]
+    answered = 0
+    for _ in range(20000):
+        delimiter = rng.choice([",", ";", "\t"])
+        data = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))).encode()
+        if b'"' not in data:
+            continue
+        got = delimited._structural_end(data, delimiter)
+        safe, general, _ = delimited._scanners(delimiter)
+        safe_end = safe.match(data).end()
+        end = general.match(data, safe_end).end()
+        if got is not None:
+            answered += 1
+            assert (got, True) == (safe_end, end == safe_end), (data, delimiter)
+    assert answered > 2000

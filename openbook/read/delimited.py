@@ -271,10 +271,44 @@ def _whole_records(data: bytes, delimiter: str) -> tuple[int, bool]:
     """(end of the last whole record in data, whether polars may parse data[:end])."""
     if b'"' not in data:
         return data.rfind(b"\n") + 1, True
+    end = _structural_end(data, delimiter)
+    if end is not None:
+        return end, True
     safe, general, _ = _scanners(delimiter)
     safe_end = safe.match(data).end()
     end = general.match(data, safe_end).end()
     return (safe_end, True) if end == safe_end else (end, False)
+
+
+def _structural_end(data: bytes, delimiter: str) -> int | None:
+    """The end of the last whole record when every quote in data is
+    structural (it opens a field, closes one, or is doubled inside one), or
+    None when that does not hold, and the regular expressions decide.
+
+    The usual file: its quotes split it into text outside fields and text
+    inside them, alternately. Splitting is one C call, and a few byte
+    comparisons per quoted field check the boundaries: twice as fast as the
+    scan, which reads every byte in Python's regex engine."""
+    parts = data.split(b'"')
+    d = delimiter.encode()
+    starts, ends = (d, b"\n", b"\r" + d, b"\r\n"), (d, b"\n")
+    if parts[0] and not parts[0].endswith(ends):       # a quote inside unquoted text
+        return None
+    # between a closing and the next opening quote: nothing (a doubled quote
+    # inside a field), or a field's end ... a field's start
+    if any(p and not (p.startswith(starts) and p.endswith(ends)) for p in parts[2:-1:2]):
+        return None
+    last = parts[-1]
+    if len(parts) % 2 and last and not last.startswith(starts):   # text after a closing quote
+        return None
+    # the last line end outside quotes (inside a quoted field it is part of the field)
+    stop = len(data)
+    for i in range(len(parts) - 1, -1, -1):
+        start = stop - len(parts[i])
+        if i % 2 == 0 and b"\n" in parts[i]:
+            return start + parts[i].rfind(b"\n") + 1
+        stop = start - 1
+    return 0
 
 
 def _too_long(path: Path, data: bytes = b"") -> OpenbookError:
