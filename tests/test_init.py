@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import openpyxl
@@ -132,6 +133,9 @@ def test_empty_template_has_no_errors_but_is_not_a_complete_submission(tmp_path,
     assert report.errors == 0
     from openbook.report.text import text, verdict
     assert verdict(report).startswith("NO DATA: ") and "VALID" not in verdict(report)
+    assert not report.valid and json.loads(report.to_json())["valid"] is False
+    result = CliRunner().invoke(cli, ["validate", str(path), "--profile", profile])
+    assert result.exit_code == 1 and "NO DATA" in result.output, result.output   # a pipeline must not pass it
     assert text(report).rstrip().endswith(verdict(report))
     result = CliRunner().invoke(cli, ["package", str(path), "--profile", profile, "--period", "2025-26",
                                       "-o", str(tmp_path / "out")])

@@ -265,7 +265,9 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        return self.errors == 0 and self.checked and not self.unrecognised
+        """No errors in a submission that holds data: an empty template, or a
+        file with headers only, is not a submission (exit 1, "NO DATA")."""
+        return self.errors == 0 and self.checked and not self.unrecognised and self.rows > 0
 
     @property
     def redactions(self) -> int:

@@ -108,7 +108,7 @@ def verdict(report: Report, listed_in: str | None = None) -> str:
         what = count(n, "of the files or sheets was", "of the files or sheets were")
         return (f"NOT VALID: {what} not recognised, so not checked. "
                 f"{report.unrecognised_reason()} Map their columns with openbook map.")
-    if report.valid and report.rows == 0:   # an empty template is not a complete submission
+    if report.errors == 0 and report.rows == 0:   # an empty template is not a complete submission
         return (f"NO DATA: {count(tables, 'table')} found but no rows of data, so nothing could be checked. "
                 "Fill in the sheets and run openbook validate again.")
     if report.valid:
