@@ -86,6 +86,8 @@ def read_csv(path: Path) -> RawTable:
 
     polars_encoding = {"utf-8": "utf8", "utf-8-sig": "utf8", "cp1252": "windows-1252", "utf-16": "utf-16"}[encoding]
 
+    read = [0, 0]   # bytes of the source read so far, and in all: for progress (RawTable.extent)
+
     def batches(header_index: int) -> Iterator[pl.DataFrame]:
         # Excel shows one row per CSV record, so record numbers are row numbers;
         # polars keeps blank lines as null rows, which keeps them aligned.
@@ -106,8 +108,10 @@ def read_csv(path: Path) -> RawTable:
                 source = io.BytesIO(_transcode(path, encoding))
             with source:
                 start = _records_end(source, header_index + 1, delimiter, path)
+                read[1] = source.seek(0, io.SEEK_END)
                 source.seek(start)
                 for block, safe in _record_blocks(source, BATCH_BYTES, delimiter, path):
+                    read[0] = source.tell()
                     if not safe:
                         block = _requote(block, delimiter, path)
                     yield pl.read_csv(io.BytesIO(block), **options)
@@ -119,7 +123,8 @@ def read_csv(path: Path) -> RawTable:
                                 "Check that it is a plain comma-separated file and export it again.") from None
 
     return RawTable(path=str(path), sheet=None, name=path.stem, head=head, head_first_row=1,
-                    col_offset=0, batches=_bounded(batches, path), encoding=encoding, delimiter=delimiter)
+                    col_offset=0, batches=_bounded(batches, path), encoding=encoding, delimiter=delimiter,
+                    extent=lambda: (read[0], read[1]))
 
 
 # No spreadsheet cell holds more than 32,767 characters (at most 128 KB of
