@@ -151,7 +151,7 @@ def check_files(files: list[str], options: dict, sink: Callable | None = None,
     unreadable: list[TableResult] = []
     for f in files:
         if progress:
-            progress(f"Reading {f}")
+            progress(f"Reading {Path(f).name}")
         try:
             raws.extend(read_tables(Path(f)))
         except OpenbookError as exc:
@@ -225,8 +225,8 @@ def check_files(files: list[str], options: dict, sink: Callable | None = None,
     results = []
     for k, (raw, m) in enumerate(matched, 1):
         if progress:   # after each batch: rows read and checked, and how far through the file
-            label = (f"{k}/{len(matched)} " if len(matched) > 1 else "") + \
-                f"{raw.path}{' / ' + raw.sheet if raw.sheet else ''}"
+            label = (f"table {k} of {len(matched)}: " if len(matched) > 1 else "") + \
+                f"{Path(raw.path).name}{' / ' + raw.sheet if raw.sheet else ''}"
             raw = replace(raw, batches=watched(raw.batches, progress, label, raw.extent))
         result = validate_table(raw, m, ctx)
         own = period or periods.get(raw.path)
