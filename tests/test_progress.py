@@ -71,18 +71,15 @@ def piped(args: list[str], cwd: Path, stdout=subprocess.PIPE) -> subprocess.Comp
                           cwd=cwd, env=_env(), timeout=120)
 
 
-@pytest.fixture(scope="module")
-def big(tmp_path_factory) -> tuple[Path, int]:
-    """A valid spend CSV of more than two of the reader's blocks, and its rows."""
-    folder = tmp_path_factory.mktemp("progress")
-    path = folder / "spend-2025-04.csv"
+def spend_csv(path: Path, encoding: str = "utf-8", money: str = "") -> int:
+    """Write a valid spend CSV of more than two of the reader's blocks; its rows."""
     header = ("OrganisationURI,OrganisationLabel,OrganisationalUnit,PaymentDate,TransactionNumber,"
               "BeneficiaryName,Purpose,Amount\n")
     purpose = "Maintenance of the grounds and buildings of the depot as in the contract " * 2
     line = f"{ORG},Anytown Borough Council,Environmental Services,2025-04-{{d:02d}},T{{i}},Supplier {{s}} Ltd," \
-           f"{purpose.strip()} {{i}},{{a}}.{{p:02d}}\n"
+           f"{purpose.strip()} {{i}},{money}{{a}}.{{p:02d}}\n"
     rows, size = 0, 0
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    with open(path, "w", encoding=encoding, newline="") as f:
         f.write(header)
         chunk = []
         while size < 2.3 * BATCH_BYTES:
@@ -94,7 +91,13 @@ def big(tmp_path_factory) -> tuple[Path, int]:
                 f.write("".join(chunk))
                 chunk = []
         f.write("".join(chunk))
-    return path, rows
+    return rows
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> tuple[Path, int]:
+    path = tmp_path_factory.mktemp("progress") / "spend-2025-04.csv"
+    return path, spend_csv(path)
 
 
 def test_validate_on_a_terminal_shows_rows_rate_and_time_left_inside_the_file(big):
@@ -109,6 +112,19 @@ def test_validate_on_a_terminal_shows_rows_rate_and_time_left_inside_the_file(bi
     assert re.search(rb"\d+%", out)
     # the report follows, after the progress line is cleared
     assert out.rindex(PROGRESS) < out.rindex(b"\nVALID")
+
+
+def test_a_cp1252_ledger_export_shows_how_far_through_the_file_too(tmp_path):
+    """The usual ledger export (a £ as byte A3) is converted to UTF-8 as it is read: the
+    share done and the time left still come from the bytes read."""
+    path = tmp_path / "ledger.csv"
+    rows = spend_csv(path, "cp1252", money="\u00a3")
+    assert b"\xa3" in path.read_bytes()[:4096]
+    status, out = on_pty(["validate", path.name, "--period", "2025-04"], cwd=tmp_path)
+    assert status == 0, out[-2000:]
+    counts = {int(n.replace(b",", b"")) for n in re.findall(rb"([\d,]+) rows read and checked", out)}
+    assert rows in counts and any(0 < n < rows for n in counts), counts
+    assert re.search(rb"about \d+:\d\d left", out) and re.search(rb" [1-9]\d?%", out), out[-2000:]
 
 
 def test_validate_into_a_pipe_prints_no_progress(big):
