@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -23,6 +23,7 @@ from openbook.check import runner as check_runner
 from openbook.check.registry import REGISTRY
 from openbook.check.engine import Context, Match, match, resource_title, unrecognised, validate_table
 from openbook.errors import OpenbookError
+from openbook.progress import Callback, watched
 from openbook.standard.metadata import about_rows, is_about, yaml_settings
 from openbook.standard.period import parse_period, period_from_name
 from openbook.standard.mapping import find_mapping, load_mapping
@@ -52,7 +53,7 @@ class Part:
 
 def validate(paths: str | Path | Iterable[str | Path], profile: str | None = None, schema: str | None = None,
              max_errors: int | None = None, skip_checks: Iterable[str] = (),
-             sink: Callable | None = None, progress: Callable[[str], None] | None = None,
+             sink: Callable | None = None, progress: Callback | None = None,
              period: str | None = None, workers: int = 1, org_uri: str | None = None,
              org_name: str | None = None, mapping: str | Path | None = None) -> Report:
     """Validate files or folders against the open-book standard.
@@ -67,7 +68,8 @@ def validate(paths: str | Path | Iterable[str | Path], profile: str | None = Non
     one value that is not a web address as ``org_uri``. ``mapping`` is a
     mapping file (openbook map); without it, FILE.openbook.yaml or
     openbook.yaml beside a file is used. ``sink`` receives each batch of
-    normalised rows (packaging uses it to stream). ``workers`` > 1 checks
+    normalised rows (packaging uses it to stream). ``progress`` is called
+    as files are read and after each batch is checked (openbook.progress). ``workers`` > 1 checks
     many files in that many processes (the command line uses one per core);
     like any use of multiprocessing, a script that sets it needs an
     ``if __name__ == "__main__":`` guard.
@@ -142,12 +144,14 @@ def not_checked(paths: list[str]) -> list[TableResult]:
 
 
 def check_files(files: list[str], options: dict, sink: Callable | None = None,
-                progress: Callable[[str], None] | None = None) -> Part:
+                progress: Callback | None = None) -> Part:
     """Check files as one submission: references between them are followed.
     Each file keeps what its own About sheet, mapping and name say."""
     raws: list[RawTable] = []
     unreadable: list[TableResult] = []
     for f in files:
+        if progress:
+            progress(f"Reading {Path(f).name}")
         try:
             raws.extend(read_tables(Path(f)))
         except OpenbookError as exc:
@@ -219,9 +223,11 @@ def check_files(files: list[str], options: dict, sink: Callable | None = None,
     matched.sort(key=lambda rm: (rm[1].plan.name not in parents, order.get(rm[1].plan.name, 99)))
 
     results = []
-    for raw, m in matched:
-        if progress:
-            progress(f"{raw.path}{' / ' + raw.sheet if raw.sheet else ''}")
+    for k, (raw, m) in enumerate(matched, 1):
+        if progress:   # after each batch: rows read and checked, and how far through the file
+            label = (f"table {k} of {len(matched)}: " if len(matched) > 1 else "") + \
+                f"{Path(raw.path).name}{' / ' + raw.sheet if raw.sheet else ''}"
+            raw = replace(raw, batches=watched(raw.batches, progress, label, raw.extent))
         result = validate_table(raw, m, ctx)
         own = period or periods.get(raw.path)
         result.period = own.label if own else None
@@ -308,16 +314,21 @@ def _can_spawn() -> bool:
 
 
 def _in_parallel(files: list[Path], options: dict, workers: int,
-                 progress: Callable[[str], None] | None) -> list[Part]:
-    # spawn, not fork: polars runs threads, and forking a threaded process can deadlock
+                 progress: Callback | None) -> list[Part]:
+    # spawn, not fork: polars runs threads, and forking a threaded process can deadlock.
+    # Progress is by whole files (rows and files done): workers report nothing while they work.
     context = multiprocessing.get_context("spawn")
+    label, rows = f"Checking {len(files)} files in {workers} processes", 0
+    if progress:
+        progress(label, 0, len(files), rows=0)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         parts = []
         chunk = max(1, len(files) // (workers * 8))
         for part in pool.map(_check_one, [(str(f), options) for f in files], chunksize=chunk):
-            if progress:
-                progress(part.files[0])
             parts.append(part)
+            if progress:
+                rows += sum(t.rows for t in part.tables)
+                progress(label, len(parts), len(files), rows=rows)
     return parts
 
 

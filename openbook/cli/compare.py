@@ -22,8 +22,9 @@ from openbook.errors import OpenbookError
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "text"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE",
               help="Write the report to FILE. With --format html, CSV and JSON exports are written beside it.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on the terminal (errors and the verdict still print).")
 @friendly_errors
-def compare(sources, reduction, register, scale_population, scale_source, fmt, output):
+def compare(sources, reduction, register, scale_population, scale_source, fmt, output, quiet):
     """Compare open-book packages across public bodies.
 
     Finds functions, systems, suppliers and roles several bodies duplicate,
@@ -46,13 +47,15 @@ def compare(sources, reduction, register, scale_population, scale_source, fmt, o
     """
     from openbook.compare import compare as run_compare
     from openbook.compare import render
+    from openbook.progress import progress_line
 
     if not 0 <= reduction <= 1:
         raise OpenbookError(f"--reduction {reduction:g}: use a fraction between 0 and 1, such as 0.4 for 40%.")
     if scale_source and not scale_population:
         raise OpenbookError("--scale-source needs --scale-population: give the population to scale to.")
-    result = run_compare(list(sources), reduction=reduction, register=register, scale_population=scale_population,
-                         scale_source=scale_source)
+    with progress_line(quiet) as progress:   # reading packages n of N, then each step of the comparison
+        result = run_compare(list(sources), reduction=reduction, register=register,
+                             scale_population=scale_population, scale_source=scale_source, progress=progress)
     if fmt == "json":
         write_output(render.to_json(result), output)
     elif fmt == "html":

@@ -26,9 +26,10 @@ from openbook.cli.common import friendly_errors
 @click.option("--skip-check", "skip_checks", multiple=True, metavar="CODE", help="Turn off one quality check.")
 @click.option("--mapping", metavar="FILE", type=click.Path(), help="A mapping of the file's columns to the "
               "standard (openbook map writes one). Default: FILE.openbook.yaml or openbook.yaml beside the data.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on the terminal (errors and the verdict still print).")
 @friendly_errors
 def package(paths, profile, org_uri, org_name, period, holds, version, out_dir, as_zip, allow_invalid,
-            allow_personal_data, skip_checks, mapping):
+            allow_personal_data, skip_checks, mapping, quiet):
     """Validate a submission and write it as a Frictionless Data Package.
 
     The organisation and period can also come from an "About" sheet in the
@@ -45,11 +46,11 @@ def package(paths, profile, org_uri, org_name, period, holds, version, out_dir, 
       openbook package gpc-2025-26.csv --holds "card transactions" --version 1.1.0
     """
     from openbook.datapackage.write import package as build
-    from openbook.progress import Progress
-    with Progress("Packaging") as progress:
+    from openbook.progress import progress_line
+    with progress_line(quiet) as progress:
         result = build(list(paths), out_dir=out_dir, profile=profile, org_uri=org_uri, org_name=org_name,
                        period=period, zip=as_zip, allow_invalid=allow_invalid,
-                       allow_personal_data=allow_personal_data, skip_checks=skip_checks, progress=progress.step,
+                       allow_personal_data=allow_personal_data, skip_checks=skip_checks, progress=progress,
                        holds=holds, version=version, mapping=mapping)
     d = result.descriptor
     rows = sum(r["rows"] for r in d["resources"])

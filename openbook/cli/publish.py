@@ -19,8 +19,9 @@ from openbook.cli.common import friendly_errors
 @click.option("--next-version", is_flag=True,
               help="If the content differs from the newest published version, publish it as the next one "
                    "(1.0.0 -> 1.1.0); if not, change nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on the terminal (errors and what was published still print).")
 @friendly_errors
-def publish(package_path, target, dry_run, endpoint_url, ckan_org, version, next_version):
+def publish(package_path, target, dry_run, endpoint_url, ckan_org, version, next_version, quiet):
     """Publish a package (folder or .zip from `openbook package`) to a catalogue.
 
     Running it again with the same package changes nothing: every file shows
@@ -47,10 +48,12 @@ def publish(package_path, target, dry_run, endpoint_url, ckan_org, version, next
     CKAN_API_TOKEN. Neither is ever printed. See docs/publishing.md.
     """
     from openbook.publish import publish as run_publish
+    from openbook.progress import progress_line
     from openbook.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, human_bytes
 
-    result = run_publish(package_path, to=target, dry_run=dry_run, endpoint_url=endpoint_url, ckan_org=ckan_org,
-                         version=version, next_version=next_version)
+    with progress_line(quiet, unit="bytes") as progress:   # each file as it uploads
+        result = run_publish(package_path, to=target, dry_run=dry_run, endpoint_url=endpoint_url,
+                             ckan_org=ckan_org, version=version, next_version=next_version, progress=progress)
     for a in result.actions:
         size = f"  ({human_bytes(a.bytes)})" if a.action in (CREATE, UPDATE) and a.bytes else ""
         click.echo(f"{a.action:<10} {a.target}{size}")

@@ -7,7 +7,7 @@ import sys
 import click
 
 from openbook.cli.common import friendly_errors, write_output
-from openbook.progress import Progress
+from openbook.progress import progress_line
 
 
 @click.command()
@@ -29,9 +29,10 @@ from openbook.progress import Progress
               help="Processes for a folder of many files (default: one per core).")
 @click.option("--annotate", metavar="OUT.xlsx", help="Also write a copy of the workbook with problems marked "
               "(one OUT-<file>.xlsx per file when several are checked).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on the terminal (errors and the verdict still print).")
 @friendly_errors
 def validate(paths, profile, schema, period, org_uri, org_name, mapping, fmt, output, max_errors, skip_checks,
-             workers, annotate):
+             workers, annotate, quiet):
     """Check spreadsheets and CSV files against the open-book standard.
 
     Every problem is reported at its cell (Spend!D14). Exit status: 0 valid,
@@ -47,9 +48,9 @@ def validate(paths, profile, schema, period, org_uri, org_name, mapping, fmt, ou
       openbook validate anytown.xlsx --format html -o report.html
     """
     from openbook.check.validate import validate as run_validate
-    with Progress("Reading") as progress:
+    with progress_line(quiet) as progress:
         report = run_validate(list(paths), profile=profile, schema=schema, max_errors=max_errors,
-                              skip_checks=skip_checks, progress=progress.step,
+                              skip_checks=skip_checks, progress=progress,
                               workers=workers or os.cpu_count() or 1, period=period, org_uri=org_uri,
                               org_name=org_name, mapping=mapping)
     if fmt == "json":

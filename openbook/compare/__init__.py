@@ -25,16 +25,18 @@ from openbook.compare.reconcile import reconcile
 from openbook.compare.scenario import extrapolate, peer_groups, scenario, summaries
 from openbook.compare.sources import load_sources
 from openbook.errors import OpenbookError
+from openbook.progress import Callback
 
 
 def compare(sources: Iterable[str | Path] | str | Path, reduction: float = M.REDUCTION,
             register: str | Path | None = None, scale_population: int | None = None,
-            scale_source: str | None = None) -> Comparison:
+            scale_source: str | None = None, progress: Callback | None = None) -> Comparison:
     """Compare the open-book packages in ``sources`` (folders, zips, catalogues, s3://, ckan+https://).
 
     ``register``: a CSV naming each body's type (docs/compare.md, peer groups).
     ``scale_population`` and ``scale_source``: a population to extrapolate the
     scenario to, and where that figure comes from (both, or neither).
+    ``progress`` (openbook.progress) hears of each package read and each step.
 
     Raises OpenbookError (one line) when a source cannot be read or fewer
     than two public bodies are found.
@@ -58,9 +60,10 @@ def compare(sources: Iterable[str | Path] | str | Path, reduction: float = M.RED
             raise OpenbookError("--scale-population needs --scale-source: say where the population figure comes "
                                 "from (for example 'the region, from our own register').")
     reg = read_register(register) if register else None
-    packages, notes = load_sources(sources)
+    packages, notes = load_sources(sources, progress)
     meta = {p.org_slug: p.organisation for p in packages}
-    all_bodies = merge_bodies(packages, notes)
+    all_bodies = merge_bodies(packages, notes, progress)
+    step = progress or (lambda label: None)
     bodies, supplier_bodies = [], []
     for b in all_bodies:
         if b.profile == "supplier":
@@ -86,14 +89,17 @@ def compare(sources: Iterable[str | Path] | str | Path, reduction: float = M.RED
     if len(periods) > 1:
         notes.append(f"The packages cover different periods ({', '.join(periods)}): costs are compared as "
                      "published, not adjusted for inflation.")
+    step(f"Comparing {len(bodies)} bodies: matching functions")
     fid_keys = assign_keys(bodies)
     per_body = {b.slug: body_functions(b, fid_keys[b.slug], notes) for b in bodies}
     functions = shared_functions(bodies, per_body, notes)
     shared_keys = {sf.parts: sf.label for sf in functions}
+    step(f"Comparing {len(bodies)} bodies: systems, suppliers, costs and roles")
     systems = duplicated_systems(bodies)
     suppliers = common_suppliers(bodies)
     reconciliations = reconcile(supplier_bodies, bodies, notes)
     roles, unassigned = roles_by_function(bodies, fid_keys, shared_keys)
+    step(f"Comparing {len(bodies)} bodies: the scenario and the Public Value Index")
     sc = scenario(bodies, functions, systems, reduction, groups)
     index = public_value_index(bodies, functions, fid_keys)
     method = {"peer_groups": M.PEER_RULE, "matching": M.MATCH_RULE, "costs": M.COST_RULE, "units": M.UNIT_RULE,

@@ -9,13 +9,16 @@ from openbook.compare.model import Body, BodyFunction, SharedFunction
 from openbook.datapackage.contract import Package
 
 
-def merge_bodies(packages: list[Package], notes: list[str]) -> list[Body]:
-    """One Body per organisation slug: its packages' tables put together."""
+def merge_bodies(packages: list[Package], notes: list[str], progress=None) -> list[Body]:
+    """One Body per organisation slug: its packages' tables put together.
+    ``progress`` (openbook.progress) hears of each package read."""
     bodies: dict[str, Body] = {}
     seen_keys: dict[tuple[str, str], set] = defaultdict(set)
     primary = {"functions": ("FunctionID",), "systems": ("SystemID",),
                "costs": ("FiscalYear", "CostLineID")}
-    for pkg in packages:
+    for i, pkg in enumerate(packages):
+        if progress:
+            progress("Reading packages", i, len(packages))
         ob = pkg.openbook
         slug = pkg.org_slug
         pop = ob.get("population")

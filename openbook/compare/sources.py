@@ -15,15 +15,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from openbook.progress import Callback
+
 from openbook.datapackage.contract import Package, version_key
 from openbook.publish.targets import target
 
 
-def load_sources(sources: Iterable[str | Path]) -> tuple[list[Package], list[str]]:
+def load_sources(sources: Iterable[str | Path], progress: Callback | None = None) -> tuple[list[Package], list[str]]:
     """All packages, each dataset once: a latest/ copy wins, then the highest version.
     Also the notes saying which copies were counted once."""
     packages: list[Package] = []
-    for source in sources:
+    sources = list(sources)
+    for i, source in enumerate(sources):
+        if progress:
+            progress("Finding packages in the sources", i, len(sources))
         packages.extend(target(str(source)).packages())
     notes = []
     best: dict[tuple[str, str], Package] = {}

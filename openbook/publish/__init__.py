@@ -15,13 +15,11 @@ content (plan.settle_version).
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Optional, Union
 
 from openbook.errors import OpenbookError, scrub
-from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
-                   PublishResult, TerminalProgress)
+from openbook.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress, PublishResult
 from openbook.datapackage.contract import open_package
 from openbook.publish.targets import target
 
@@ -49,14 +47,12 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
     refused (Refused, exit 1), unless ``next_version``, which publishes
     content that differs from the newest published version as the next one
     (1.0.0 -> 1.1.0). ``result.version`` says which version was published.
-    ``progress(path, done, total)`` is called as files upload; on a terminal
-    a line per file is printed to stderr when it is not given.
+    ``progress(path, done, total)`` is called as files upload (the command
+    line draws it on a terminal with openbook.progress; nothing is printed here).
 
     Raises OpenbookError with a one-line message on any failure.
     """
     to = str(to)
-    if progress is None and _stderr_is_terminal():
-        progress = TerminalProgress()
     where = target(to)
     if where.kind == "local" and REMOTE.match(to):
         raise OpenbookError(f"{scrub(to)}: this looks like a remote address (user@host:path). Publish to a folder, "
@@ -84,10 +80,3 @@ def publish(package_path: Union[str, Path], to: str = DEFAULT_TARGET, dry_run: b
     # what is printed ("Published to ...") never holds a user:password@
     result.target, result.url = scrub(result.target), scrub(result.url)
     return result
-
-
-def _stderr_is_terminal() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False

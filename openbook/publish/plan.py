@@ -8,7 +8,6 @@ for a folder, hashes its own copy.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
@@ -156,29 +155,3 @@ def human_bytes(n: int) -> str:
             return f"{int(size)} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1000
     return f"{n} bytes"
-
-
-class TerminalProgress:
-    """Upload progress on a terminal: one line per file, a percentage for big ones."""
-
-    def __init__(self, stream=None, min_bytes: int = 1_000_000):
-        self.stream = stream or sys.stderr
-        self.min_bytes = min_bytes
-        self._current = None
-        self._last_pct = -1
-
-    def __call__(self, path: str, done: int, total: int) -> None:
-        if path != self._current:
-            self._current = path
-            self._last_pct = -1
-        if total < self.min_bytes:
-            if done >= total:
-                self.stream.write(f"  uploaded {path} ({human_bytes(total)})\n")
-                self.stream.flush()
-            return
-        pct = int(done * 100 / total) if total else 100
-        if pct != self._last_pct:
-            self._last_pct = pct
-            end = "\n" if done >= total else ""
-            self.stream.write(f"\r  uploading {path} {pct:3d}% of {human_bytes(total)}{end}")
-            self.stream.flush()

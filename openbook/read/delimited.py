@@ -86,6 +86,8 @@ def read_csv(path: Path) -> RawTable:
 
     polars_encoding = {"utf-8": "utf8", "utf-8-sig": "utf8", "cp1252": "windows-1252", "utf-16": "utf-16"}[encoding]
 
+    read = [0]   # bytes read so far, for progress (RawTable.extent): counted, as a stream may not tell()
+
     def batches(header_index: int) -> Iterator[pl.DataFrame]:
         # Excel shows one row per CSV record, so record numbers are row numbers;
         # polars keeps blank lines as null rows, which keeps them aligned.
@@ -107,7 +109,9 @@ def read_csv(path: Path) -> RawTable:
             with source:
                 start = _records_end(source, header_index + 1, delimiter, path)
                 source.seek(start)
+                read[0] = start
                 for block, safe in _record_blocks(source, BATCH_BYTES, delimiter, path):
+                    read[0] += len(block)
                     if not safe:
                         block = _requote(block, delimiter, path)
                     yield pl.read_csv(io.BytesIO(block), **options)
@@ -119,13 +123,24 @@ def read_csv(path: Path) -> RawTable:
                                 "Check that it is a plain comma-separated file and export it again.") from None
 
     return RawTable(path=str(path), sheet=None, name=path.stem, head=head, head_first_row=1,
-                    col_offset=0, batches=_bounded(batches, path), encoding=encoding, delimiter=delimiter)
+                    col_offset=0, batches=_bounded(batches, path), encoding=encoding, delimiter=delimiter,
+                    extent=_extent(read, path, encoding))
 
 
 # No spreadsheet cell holds more than 32,767 characters (at most 128 KB of
 # UTF-8); a CSV field far longer is broken or hostile, and checking it would
 # take memory many times its size.
 MAX_CELL_BYTES = 1024 * 1024
+
+
+def _extent(read: list[int], path: Path, encoding: str):
+    """(bytes read, file size) for progress. A cp1252 file's bytes are counted
+    after conversion to UTF-8 (a £ is one byte more): near enough, and never
+    past the end. UTF-16 halves in conversion: no estimate (rows only)."""
+    if encoding == "utf-16":
+        return None
+    size = path.stat().st_size
+    return lambda: (min(read[0], size), size)
 
 
 def _bounded(batches, path: Path):

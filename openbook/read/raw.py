@@ -34,6 +34,9 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    extent: Callable[[], tuple[int, int]] | None = None
+    """How far the batches have read the source, (done, total) in bytes:
+    for progress on a terminal only. None when the reader cannot say."""
 
 
 def column_letter(index: int) -> str:
