@@ -158,6 +158,7 @@ def _bounded(batches, path: Path):
 
 # Bytes that start a multi-byte UTF-8 sequence (L) and bytes that continue one (C).
 _UTF8_MARKS = bytes(76 if 0xC2 <= b <= 0xF4 else 67 if 0x80 <= b <= 0xBF else 46 for b in range(256))
+_NOT_LEAD = bytes(b for b in range(256) if not 0xC2 <= b <= 0xF4)
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
@@ -172,6 +173,8 @@ def _decode(data: bytes, encoding: str) -> str:
     # has none (its £ is byte A3 alone), and then the whole block is cp1252,
     # decoded in one call; otherwise only the lines with such a pair are tried
     # as UTF-8 (splitlines' line ends: \r\n, \r or \n).
+    if not data.translate(None, _NOT_LEAD):      # no lead byte at all: the quickest test
+        return data.decode("cp1252", errors="replace")
     marks = data.translate(_UTF8_MARKS)
     at = marks.find(b"LC")
     if at < 0:
