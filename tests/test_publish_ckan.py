@@ -315,3 +315,24 @@ def test_other_content_under_the_published_version_is_refused(ckan, pkg, tmp_pat
     second = publish(other, to=ckan.target, next_version=True)
     assert second.version == "1.1.0" and all(a.action == "unchanged" for a in second.actions), second.actions
     assert broken(ckan, dataset(ckan, name)) == []
+
+
+def test_an_older_version_never_replaces_a_newer_one(ckan, pkg, tmp_path):
+    """A CKAN dataset holds one version: publishing 1.0.0 after 1.1.0 (an old
+    folder picked up by mistake) would put the old data in its place. Refused,
+    and the dataset is left as it was."""
+    newer = P.copy(pkg, tmp_path / "newer")
+    d = P.read_descriptor(newer)
+    d["version"] = "1.1.0"
+    P.write_descriptor(newer, d)
+    P.append_rows(newer, "data/spend.csv", "https://anytown.gov.uk,T9999,2026-03-31,New Supplier,F01,£1.00\n")
+    name = publish(newer, to=ckan.target).url.rsplit("/", 1)[1]
+    before = dataset(ckan, name)
+    with pytest.raises(Refused, match="holds version 1.1.0, newer than 1.0.0"):
+        publish(pkg, to=ckan.target)
+    after = dataset(ckan, name)
+    assert after["version"] == "1.1.0" and after["metadata_modified"] == before["metadata_modified"]
+    assert [(r["id"], r["hash"]) for r in after["resources"]] == [(r["id"], r["hash"]) for r in before["resources"]]
+    # --next-version takes the old content up as the version after the newest
+    again = publish(pkg, to=ckan.target, next_version=True)
+    assert again.version == "1.2.0" and dataset(ckan, name)["version"] == "1.2.0"

@@ -29,11 +29,11 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from openbook.version import __version__
-from openbook.errors import OpenbookError, scrub
+from openbook.errors import OpenbookError, Refused, scrub
 from openbook.publish import http
 from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
                    PublishResult, human_bytes, settle_version)
-from openbook.datapackage.contract import DESCRIPTOR, Item, Package, ReaderFiles, load_package
+from openbook.datapackage.contract import DESCRIPTOR, Item, Package, ReaderFiles, load_package, version_key
 
 TOKEN_ENV = "CKAN_API_TOKEN"
 
@@ -332,6 +332,11 @@ class Publisher:
             return  # not a descriptor openbook can read: replaced like any other file
         self.pkg = settle_version(self.pkg, [version], lambda v: raw if v == version else None,
                                   self.next_if_changed, self.to)
+        if version_key(self.pkg.version) < version_key(version):
+            # one version per dataset: an older one would silently take the newer one's place
+            raise Refused(f"{self.to}: the dataset holds version {version}, newer than {self.pkg.version}, and a "
+                          f"CKAN dataset keeps one version, so publishing {self.pkg.version} would replace it. "
+                          f"Publish the newest data with a higher --version, or --next-version.")
 
     def download(self, url: str, doing: str) -> Optional[bytes]:
         """A file CKAN holds; the token goes only to the CKAN site itself."""
