@@ -17,6 +17,11 @@ class Refused(OpenbookError):
     exit_code = 1
 
 
+class NoPackages(OpenbookError):
+    """A catalogue (folder, S3 prefix or CKAN site) that holds no openbook
+    dataset yet: an error for compare, an empty board for serve."""
+
+
 # user:password@ after a scheme, up to the last @ of the address (a password
 # may hold an @ or a /); the same without a scheme (scp-style, an endpoint
 # typed without http://, //user:pw@host); and secrets in a query string

@@ -172,3 +172,15 @@ def test_package_publish_and_the_status_board(server):
     # A bad web address is refused on the form, in one line.
     bad = client.post(f"/package/{job}", data={"csrf": csrf, "org_uri": "javascript:alert(1)"})
     assert bad.status_code == 400 and "starting https://" in bad.get_data(as_text=True)
+
+
+def test_the_board_of_an_empty_catalogue_is_empty_and_a_broken_one_is_an_error_page(server, tmp_path):
+    client, settings, tmp = server
+    (tmp / "catalogue").mkdir()
+    page = client.get("/catalogue")
+    assert page.status_code == 200 and "Anytown" not in page.get_data(as_text=True)
+    # a catalogue that cannot be read is said, not shown as empty
+    (tmp / "catalogue" / "anytown").mkdir()
+    (tmp / "catalogue" / "anytown" / "datapackage.json").write_text("{not json", encoding="utf-8")
+    broken = client.get("/catalogue")
+    assert broken.status_code == 502 and "datapackage.json" in broken.get_data(as_text=True)

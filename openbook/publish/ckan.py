@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from openbook.version import __version__
-from openbook.errors import OpenbookError, Refused, scrub
+from openbook.errors import NoPackages, OpenbookError, Refused, scrub
 from openbook.publish import http
 from openbook.publish.plan import (CREATE, DELETE, UNCHANGED, UPDATE, Action, Progress,
                    PublishResult, human_bytes, settle_version)
@@ -543,7 +543,7 @@ def packages(source: str) -> list[Package]:
         out.append(load_package(f"{scrub(base)}/dataset/{ds}",
                                 ReaderFiles(lambda rel, r=resources, d=desc["url"]: download(_resource_url(rel, r, d)))))
     if not out:
-        raise OpenbookError(f"{label}: no openbook datasets (with a datapackage.json resource) found there.")
+        raise NoPackages(f"{label}: no openbook datasets (with a datapackage.json resource) found there.")
     return out
 
 

@@ -27,7 +27,7 @@ except ImportError:  # Windows
     fcntl = None
     import msvcrt
 
-from openbook.errors import OpenbookError
+from openbook.errors import NoPackages, OpenbookError
 from openbook.publish.plan import PublishResult, Progress, Step
 from openbook.files import sha256_file
 from openbook.datapackage.contract import (CHUNK, DESCRIPTOR, LATEST, FolderFiles, Item, Package, ReaderFiles,
@@ -246,7 +246,7 @@ def _catalogue(folder: Path, label: str) -> list[Package]:
         out.append(load_package(f"{label.rstrip('/')}/{where.relative_to(folder).as_posix()}", FolderFiles(where),
                                 in_latest=where.name == LATEST))
     if not out:
-        raise OpenbookError(f"{label}: no datapackage.json in this folder or below it. Give package folders, "
+        raise NoPackages(f"{label}: no datapackage.json in this folder or below it. Give package folders, "
                             ".zip files or a catalogue folder that `openbook publish` wrote.")
     return out
 

@@ -19,7 +19,7 @@ import threading
 from typing import Optional
 from urllib.parse import quote
 
-from openbook.errors import OpenbookError, scrub
+from openbook.errors import NoPackages, OpenbookError, scrub
 from openbook.publish import http
 from openbook.publish.plan import Progress, PublishResult, Step
 from openbook.datapackage.contract import DESCRIPTOR, Item, Package
@@ -252,6 +252,6 @@ def packages(url: str, endpoint_url: Optional[str] = None) -> list[Package]:
     """The packages of a catalogue under s3://bucket/prefix, each dataset once."""
     found = read_catalogue(S3Store(url, endpoint_url))
     if not found:
-        raise OpenbookError(f"{scrub(url)}: no datapackage.json under this prefix. Give the s3:// address "
+        raise NoPackages(f"{scrub(url)}: no datapackage.json under this prefix. Give the s3:// address "
                             "`openbook publish` wrote to.")
     return found

@@ -30,7 +30,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, session, url_for
 from werkzeug.exceptions import HTTPException
 
-from openbook.errors import OpenbookError, scrub
+from openbook.errors import NoPackages, OpenbookError, scrub
 from openbook.publish import board as boards
 from openbook.standard.metadata import is_web_address
 from openbook.serve.jobs import Jobs, JobFailed, safe_name, sniff
@@ -259,11 +259,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         from openbook.publish.targets import target
         try:
             packages = target(where).packages()
+        except NoPackages:      # nothing published yet: an empty board
+            packages = []
         except OpenbookError as exc:
-            if "no datapackage.json" in str(exc) or "no openbook datasets" in str(exc):
-                packages = []
-            else:
-                raise _Page(502, scrub(str(exc)))
+            raise _Page(502, scrub(str(exc)))
         register = boards.read_register(settings.register) if settings.register else None
         return boards.build(packages, register)
 
