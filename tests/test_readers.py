@@ -264,8 +264,10 @@ def test_csv_blank_lines_in_the_middle(tmp_path):
     lines = [CSV_HEADER, ",".join(_row(0)), "", ",".join(_row(1)), "", "",
              ",".join(_row(2, c6="x")), ",".join(_row(3)), "", ""]
     report = openbook.validate([_write(tmp_path / "spend.csv", lines, "\r\n")])
+    # the two empty lines after the last row are lines of the file too (the labels of real files count
+    # them: tests/realdata), so they are said, and left out of a package like the others
     assert found(report) == {("blank-row", None, 3), ("blank-row", None, 5), ("blank-row", None, 6),
-                             ("type-error", "Amount", "G7")}
+                             ("type-error", "Amount", "G7"), ("blank-row", None, 9), ("blank-row", None, 10)}
     assert report.rows == 4
 
 

@@ -207,7 +207,7 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
             continue
         out, normalised, blank_mask, lines = _check_batch(batch, m, raw, offset)
         row_col = pl.int_range(offset, offset + n, dtype=pl.Int64, eager=True)
-        # blank rows: report those with data after them; trailing ones are not rows at all
+        # blank rows: those with data after them now, trailing ones once the table ends
         blank_rows = row_col.filter(blank_mask).to_list()
         nonblank = row_col.filter(~blank_mask)
         if nonblank.len():
@@ -247,6 +247,11 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
         if ctx.sink is not None:
             ctx.sink(result, live)
         offset += n
+    if pending_blank and raw.sheet is None and result.rows:
+        # empty lines after the last row of a CSV are lines the file holds (",,,,,"), so they are said;
+        # a worksheet's empty rows at the end are only formatting, and are not
+        frames.append(pl.DataFrame([_problem("blank-row", "warning", None, r) for r in pending_blank],
+                                   schema=PROBLEM_SCHEMA))
     for fields, parts in collected_keys.items():
         # every table of the schema adds its keys: two councils' Functions sheets are both referable
         # (each key carries its OrganisationURI, so one council's rows never match another's)
