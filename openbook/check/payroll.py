@@ -8,17 +8,17 @@ receipts) or that moves between balance-sheet accounts is not spending, and
 publishing it inflates the figures (and can reveal staff details).
 
 The evidence is the text of the line: what it was for (purpose, category,
-expense type), who was paid, and a balance-sheet or income coding. Each
-distinct text is tested once (they repeat), and the check reports the lines
-with the words that marked them, plus one summary per file with their count
-and total.
+expense type), who was paid, and a balance-sheet or income coding. All the
+columns are tested in one polars query per batch (small files pay for queries,
+not cells), and the check reports the lines with the words that marked them,
+plus one summary per file with their count and total.
 """
 from __future__ import annotations
 
 import polars as pl
 
 from openbook.check.registry import register
-from openbook.check.text import repetitive, short
+from openbook.check.text import short
 from openbook.regex import for_polars
 
 # What a line was for: a payroll deduction or a balance-sheet movement.
@@ -48,11 +48,19 @@ CATEGORY_FIELDS = ("ExpenditureCategory", "CIPFADetailedExpenditureType", "Servi
                    "ServiceDivisionLabel", "ProclassLabel", "CapitalOrRevenue")
 
 
-def _marked(values: pl.Series, pattern: str, guard: bool = True) -> pl.Series:
-    hit = values.str.contains(pattern)
-    if guard:
-        hit = hit & ~values.str.contains(PURCHASE)
-    return values.filter(hit.fill_null(False))
+def _mark(name: str) -> pl.Expr:
+    """True for the cells of one column that mark a line as not spending."""
+    c = pl.col(name)
+    if name == "BeneficiaryName":
+        return c.str.contains(PAYEE) & ~c.str.contains(PURCHASE)
+    if name not in TEXT_FIELDS:           # a category column: income, payroll, salaries
+        return c.str.contains(CATEGORY)
+    marked = c.str.contains(DEDUCTION) & ~c.str.contains(PURCHASE)
+    if name in CATEGORY_FIELDS:
+        marked = marked | c.str.contains(CATEGORY)
+    if name == "OrganisationalUnit":      # a unit says only "balance sheet", never what was paid
+        marked = marked & c.str.contains(r"(?i)balance\s*sheet|bal\.?\s*sheet")
+    return marked
 
 
 def _summary(info):
@@ -78,33 +86,23 @@ def _summary(info):
               "between balance-sheet accounts (they are not spending under the Transparency Code), or correct "
               "the purpose or category if the line is a real payment to a supplier.")
 def non_expenditure(frame: pl.DataFrame, info):
+    names = [n for n in dict.fromkeys(TEXT_FIELDS + ("BeneficiaryName",) + CATEGORY_FIELDS)
+             if n in info.present and n in frame.columns]
+    if not names or not frame.height:
+        return None
+    # every column's test in one query (polars runs them side by side); then
+    # only the columns with a hit are looked at again
+    masks = frame.select([_mark(n).fill_null(False).alias(n) for n in names])
     found = []
-    for name in TEXT_FIELDS + ("BeneficiaryName",) + CATEGORY_FIELDS:
-        if name not in info.present or name not in frame.columns:
+    for name, hits in zip(names, masks.sum().row(0)):
+        if not hits:
             continue
-        # texts that repeat (categories, payees) are tested once each; free text
-        # that rarely repeats (a purpose with an invoice number) is tested as it is
-        values = frame[name].drop_nulls()
-        if repetitive(frame, name, info):
-            values = values.unique()
-        if name == "BeneficiaryName":
-            marked = _marked(values, PAYEE)
-        elif name in CATEGORY_FIELDS and name not in TEXT_FIELDS:
-            marked = _marked(values, CATEGORY, guard=False)
-        else:
-            marked = _marked(values, DEDUCTION)
-            if name in CATEGORY_FIELDS:
-                marked = pl.concat([marked, _marked(values, CATEGORY, guard=False)]).unique()
-        if name == "OrganisationalUnit":   # a unit says only "balance sheet", never what was paid
-            marked = marked.filter(marked.str.contains(r"(?i)balance\s*sheet|bal\.?\s*sheet"))
-        if marked.len():
-            hit = frame.filter(pl.col(name).is_in(marked.implode()))
-            word = pl.coalesce(pl.col(name).str.extract(DEDUCTION, 0), pl.col(name).str.extract(PAYEE, 0),
-                               pl.col(name).str.extract(CATEGORY, 0))
-            found.append(hit.select(pl.col("__row").alias("row"), pl.lit(name).alias("field"),
-                                    pl.col(name).alias("value"), word.alias("__word"),
-                                    pl.col("Amount") if "Amount" in frame.columns
-                                    else pl.lit(None, dtype=pl.String).alias("Amount")))
+        word = pl.coalesce(pl.col(name).str.extract(DEDUCTION, 0), pl.col(name).str.extract(PAYEE, 0),
+                           pl.col(name).str.extract(CATEGORY, 0))
+        found.append(frame.filter(masks[name]).select(
+            pl.col("__row").alias("row"), pl.lit(name).alias("field"), pl.col(name).alias("value"),
+            word.alias("__word"),
+            pl.col("Amount") if "Amount" in frame.columns else pl.lit(None, dtype=pl.String).alias("Amount")))
     if not found:
         return None
     lines = pl.concat(found).unique(subset=["row"], keep="first", maintain_order=True)
