@@ -29,12 +29,14 @@ from openbook.errors import OpenbookError
 
 def compare(sources: Iterable[str | Path] | str | Path, reduction: float = M.REDUCTION,
             register: str | Path | None = None, scale_population: int | None = None,
-            scale_source: str | None = None) -> Comparison:
+            scale_source: str | None = None, use_columnar: bool = True) -> Comparison:
     """Compare the open-book packages in ``sources`` (folders, zips, catalogues, s3://, ckan+https://).
 
     ``register``: a CSV naming each body's type (docs/compare.md, peer groups).
     ``scale_population`` and ``scale_source``: a population to extrapolate the
     scenario to, and where that figure comes from (both, or neither).
+    ``use_columnar``: read a catalogue folder's spend from its Parquet copy when
+    that is current (sources.py); False reads every package's CSV files instead.
 
     Raises OpenbookError (one line) when a source cannot be read or fewer
     than two public bodies are found.
@@ -58,9 +60,9 @@ def compare(sources: Iterable[str | Path] | str | Path, reduction: float = M.RED
             raise OpenbookError("--scale-population needs --scale-source: say where the population figure comes "
                                 "from (for example 'the region, from our own register').")
     reg = read_register(register) if register else None
-    packages, notes = load_sources(sources)
+    packages, notes, parquet = load_sources(sources, use_columnar)
     meta = {p.org_slug: p.organisation for p in packages}
-    all_bodies = merge_bodies(packages, notes)
+    all_bodies = merge_bodies(packages, notes, parquet)
     bodies, supplier_bodies = [], []
     for b in all_bodies:
         if b.profile == "supplier":

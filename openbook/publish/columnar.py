@@ -19,6 +19,10 @@ import re
 from openbook.datapackage.contract import Item, Package
 
 ROOT = "_parquet"
+# Each file's Parquet key-value metadata names the dataset, version and CSV files
+# it was made from (their sha256), so a reader can tell it is the copy of the
+# latest/ it stands beside: a publish that stopped between the two leaves them apart.
+SOURCE_KEY = "openbook:source"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -72,6 +76,16 @@ def items(pkg: Package) -> list[Item]:
         frame = pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
         frame = _typed(frame, resource.get("schema") or {})
         buf = io.BytesIO()
-        frame.write_parquet(buf, compression="zstd", statistics=True)
+        frame.write_parquet(buf, compression="zstd", statistics=True,
+                            metadata={SOURCE_KEY: source_text(pkg, name)})
         out.append(Item.from_bytes(key(pkg, name), buf.getvalue()))
     return out
+
+
+def source_text(pkg: Package, resource: str) -> str:
+    """What a table's Parquet file records of where it came from (SOURCE_KEY)."""
+    import json
+    return json.dumps({"dataset": pkg.name, "version": pkg.version,
+                       "sha256": [i.sha256 for i in pkg.items
+                                  if i.resource is not None and i.resource.get("name") == resource]},
+                      sort_keys=True)

@@ -217,16 +217,18 @@ def publish(pkg: Package, to: str, dry_run: bool = False, progress: Optional[Pro
 MAX_ZIP_IN_MEMORY = 512 * 1024 ** 2
 
 
-def packages(source: str) -> list[Package]:
+def packages(source: str, check_files: bool = True) -> list[Package]:
     """The packages a path stands for: a package folder or .zip, its
-    datapackage.json, or a catalogue folder (each dataset once, latest first)."""
+    datapackage.json, or a catalogue folder (each dataset once, latest first).
+    ``check_files=False``: a catalogue's files are hashed when read, not now
+    (contract.load_package)."""
     path = Path(source).expanduser()
     if not path.exists():
         raise OpenbookError(f"{source}: no such file or folder. Give a package folder or .zip, or a catalogue folder.")
     if path.is_dir():
         if (path / DESCRIPTOR).is_file():
             return [load_package(source, FolderFiles(path))]
-        return _catalogue(path, source)
+        return _catalogue(path, source, check_files)
     if zipfile.is_zipfile(path):
         return [_zip(path, source)]
     if path.name == DESCRIPTOR:
@@ -235,7 +237,7 @@ def packages(source: str) -> list[Package]:
                         "Give what `openbook package` or `openbook publish` wrote.")
 
 
-def _catalogue(folder: Path, label: str) -> list[Package]:
+def _catalogue(folder: Path, label: str, check_files: bool = True) -> list[Package]:
     def hidden(p: Path) -> bool:  # work folders of a publish in progress, .git, ...
         return any(part.startswith(".") for part in p.relative_to(folder).parts)
 
@@ -244,7 +246,7 @@ def _catalogue(folder: Path, label: str) -> list[Package]:
     for rel in choose_latest(found):
         where = (folder / rel).parent
         out.append(load_package(f"{label.rstrip('/')}/{where.relative_to(folder).as_posix()}", FolderFiles(where),
-                                in_latest=where.name == LATEST))
+                                in_latest=where.name == LATEST, check_files=check_files))
     if not out:
         raise OpenbookError(f"{label}: no datapackage.json in this folder or below it. Give package folders, "
                             ".zip files or a catalogue folder that `openbook publish` wrote.")
