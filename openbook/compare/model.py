@@ -332,13 +332,28 @@ _WORKING = {"loo", "parts"}
 _INPUTS = {"tables", "spend"}
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(obj, rnd: bool = True):
     """What dataclasses.asdict gives, without the working state, with floats rounded: money to
     the penny; costs per unit and scores keep method.DP places (they are computed at that
     precision). Values inside tuples are copied as they are (asdict's tuples were never rounded)."""
-    if is_dataclass(obj) and not isinstance(obj, type):
-        skip = _WORKING | (_INPUTS if isinstance(obj, Body) else set())
-        return {f.name: _plain(getattr(obj, f.name), rnd) for f in fields(obj) if f.name not in skip}
+    kind = type(obj)
+    if kind is float:
+        return round(obj, 6) if rnd else obj
+    if kind is str or kind is int or kind is bool or obj is None:
+        return obj
+    if kind is list:
+        return [_plain(v, rnd) for v in obj]
+    if kind is dict:
+        return {k: _plain(v, rnd) for k, v in obj.items() if not (rnd and k in _WORKING)}
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(obj) and not isinstance(obj, type):
+        skip = _WORKING | (_INPUTS if issubclass(kind, Body) else set())
+        names = _FIELDS[kind] = tuple(f.name for f in fields(obj) if f.name not in skip)
+    if names is not None:
+        return {name: _plain(getattr(obj, name), rnd) for name in names}
     if isinstance(obj, float):
         return round(obj, 6) if rnd else obj
     if isinstance(obj, dict):

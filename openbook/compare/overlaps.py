@@ -84,11 +84,14 @@ def common_suppliers(bodies: list[Body], groups: dict[str, list[SupplierGroup]] 
     by_supplier: dict[tuple, dict[str, SupplierAmount]] = defaultdict(dict)
     spellings: dict[tuple, Counter] = defaultdict(Counter)
     by_name = supplier_keys(groups)
+    keys: dict[tuple[str, str], tuple | None] = {}  # the same spellings recur from body to body
     for body in bodies:
         for g in groups.get(body.slug, []):
             if not g.payments:
                 continue
-            key = spend_supplier_key(g.name, g.registration, by_name)
+            key = keys.get((g.name, g.registration), keys)
+            if key is keys:
+                key = keys[(g.name, g.registration)] = spend_supplier_key(g.name, g.registration, by_name)
             if key is None:
                 continue
             raw = g.name.strip()

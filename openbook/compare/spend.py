@@ -121,8 +121,8 @@ def supplier_groups(bodies) -> dict[str, list[SupplierGroup]]:
         scan = pl.scan_parquet([str(p) for _, p in numbered], hive_partitioning=True, try_parse_hive_dates=False,
                                glob=False, include_file_paths="_path", missing_columns="insert",
                                extra_columns="ignore")
-        file_no = pl.col("_path").replace_strict(numbers, return_dtype=pl.Int64).alias("_file")
-        parts.append(_groups(_prepared(scan, schema, file_no)).collect())
+        groups = _groups(_prepared(scan, schema, pl.col("_path").alias("_file"))).collect()
+        parts.append(groups.with_columns(pl.col("_file").replace_strict(numbers, return_dtype=pl.Int64)))
     out: dict[str, list[SupplierGroup]] = {b.slug: [] for b in bodies}
     if not parts:
         return out

@@ -40,16 +40,20 @@ def _typed(frame, schema: dict):
 
     from openbook.read.values import parse
     kinds = {"number": pl.Float64, "integer": pl.Int64, "date": pl.Date, "boolean": pl.Boolean}
-    for field in schema.get("fields") or []:
-        name, kind = field.get("name"), field.get("type")
-        if name not in frame.columns or kind not in kinds:
-            continue
+    todo = [(f.get("name"), f.get("type"), f) for f in schema.get("fields") or []
+            if f.get("name") in frame.columns and f.get("type") in kinds]
+    if not todo:
+        return frame
+    exprs = []
+    for i, (name, _, field) in enumerate(todo):   # every column in one select: one plan, not one per column
         text = pl.col(name).str.strip_chars()
         normalised, ok = parse(field, text)
-        checked = frame.select(normalised.alias("v"), (ok | text.is_null() | (text == "")).alias("ok"))
-        if not checked["ok"].all():
+        exprs += [normalised.alias(f"v{i}"), (ok | text.is_null() | (text == "")).alias(f"ok{i}")]
+    checked = frame.select(exprs)
+    for i, (name, kind, _) in enumerate(todo):
+        if not checked[f"ok{i}"].all():
             continue
-        values = checked["v"]
+        values = checked[f"v{i}"]
         if kind == "date":
             values = values.str.to_date("%Y-%m-%d", strict=False)
         elif kind == "boolean":
