@@ -38,18 +38,36 @@ def _typed(frame, schema: dict):
     does not read as its type stays text, so nothing published is lost."""
     import polars as pl
 
-    from openbook.read.values import parse
+    from openbook.read.values import fast_parse, parse
     kinds = {"number": pl.Float64, "integer": pl.Int64, "date": pl.Date, "boolean": pl.Boolean}
     todo = [(f.get("name"), f.get("type"), f) for f in schema.get("fields") or []
             if f.get("name") in frame.columns and f.get("type") in kinds]
     if not todo:
         return frame
+    # A packaged table's values are mostly in their normalised form already (ISO dates, plain
+    # numbers): where the fast parser validation uses (read/values.fast_parse) reads every value
+    # of a column, that is the column's result; the full parser, whose plan costs far more than
+    # a small table's rows, runs only for the other columns. Every column in one select.
+    fast = {}
+    for i, (name, _, field) in enumerate(todo):
+        text = pl.col(name).str.strip_chars()
+        if (got := fast_parse(field, text)) is not None:
+            mask, normalised, ok = got
+            fast[i] = [(mask | text.is_null() | (text == "")).all().alias(f"all{i}"),
+                       normalised.alias(f"v{i}"), (~mask | ok).alias(f"ok{i}")]
+    quick = frame.select([e for exprs in fast.values() for e in exprs]) if fast else None
+    covered = {i for i in fast if quick[f"all{i}"][0]}
     exprs = []
-    for i, (name, _, field) in enumerate(todo):   # every column in one select: one plan, not one per column
+    for i, (name, _, field) in enumerate(todo):
+        if i in covered:
+            continue
         text = pl.col(name).str.strip_chars()
         normalised, ok = parse(field, text)
         exprs += [normalised.alias(f"v{i}"), (ok | text.is_null() | (text == "")).alias(f"ok{i}")]
-    checked = frame.select(exprs)
+    checked = frame.select(exprs) if exprs else pl.DataFrame()
+    if covered:
+        checked = checked.hstack([quick[f"{k}{i}"] for i in sorted(covered) for k in ("v", "ok")]) \
+            if exprs else quick.select([f"{k}{i}" for i in sorted(covered) for k in ("v", "ok")])
     for i, (name, kind, _) in enumerate(todo):
         if not checked[f"ok{i}"].all():
             continue
