@@ -43,12 +43,16 @@ def load_sources(sources: Iterable[str | Path], use_columnar: bool = True
         root = Path(str(source)).expanduser()
         if (use_columnar and where.kind == "local" and root.is_dir() and not (root / DESCRIPTOR).is_file()
                 and (root / columnar.ROOT).is_dir()):
-            found = where.packages(check_files=False)
+            found = where.packages(check_files=False, schemas=False)
             current, notes_here = _current_copies(root, str(source), found)
             parquet.update(current)
             notes.extend(notes_here)
         else:
             found = where.packages()
+        for pkg in found:  # compare never reads the inline Table Schemas: most of a descriptor's memory
+            for res in pkg.descriptor.get("resources") or []:
+                if isinstance(res, dict):
+                    res.pop("schema", None)
         packages.extend(found)
     best: dict[tuple[str, str], Package] = {}
     order = []

@@ -8,10 +8,10 @@ and the lines of a council whose supplier's open-book costs are reconciled
 columns and adds them up, from CSV files one at a time, or from every
 Parquet file of a catalogue in one lazy scan (publish/columnar.py's layout).
 
-Both ways give the same figures. Amounts are added up exactly, in pennies,
-whenever every amount of a group is a whole number of pennies (published
-spend always is); otherwise in floating point, smallest first, so the order
-the lines were read in never changes a total.
+Both ways give the same figures. Amounts are added up exactly, as whole
+millionths of a pound, so the order the lines were read in never changes a
+total (an amount finer than that, which no ledger holds, makes its group's
+total a floating-point sum).
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ NAME, REG, AMOUNT = "BeneficiaryName", "BeneficiaryRegistrationNumber", "Amount"
 # what reconcile.py reads of a council's spend lines
 LINE_COLUMNS = (NAME, REG, AMOUNT, "PaymentDate", "EffectiveDate", "ContractReference")
 NOT_A_NUMBER = ("", "-", "N/A", "N/D", "n/a")  # as matching.number reads them
+UNITS = 1_000_000  # amounts are added up in millionths of a pound (see _groups)
 
 
 @dataclass
@@ -38,7 +39,7 @@ class SpendFile:
     rows: list[dict] | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # one per body and supplier spelling: hundreds of thousands in a big catalogue
 class SupplierGroup:
     """The spend lines of one body that give one supplier spelling and registration number."""
     name: str  # BeneficiaryName as published ('' when blank)
@@ -81,17 +82,20 @@ def _prepared(frame, schema: dict, file_no):
 
 def _groups(frame):
     """Per file, name and registration: the total and payments, with the first line that has an
-    amount (so the groups can be taken in the order a reader of the lines would meet them)."""
+    amount (so the groups can be taken in the order a reader of the lines would meet them).
+    Totals are exact: each amount as a whole number of millionths of a pound (any published
+    amount is one), added as integers, so no order of reading changes them. Only a group with
+    an amount finer than that is added in floating point. Every aggregation streams."""
     import polars as pl
-    frame = frame.with_row_index("_line").with_columns(
-        pennies=(pl.col(AMOUNT) * 100).round(0).cast(pl.Int64, strict=False))
     has = pl.col(AMOUNT).is_not_null()
-    exact = (pl.col("pennies").cast(pl.Float64) / 100 == pl.col(AMOUNT)) | ~has
+    units = (pl.col(AMOUNT) * UNITS).round(0).cast(pl.Int64, strict=False)
+    frame = frame.with_row_index("_line").with_columns(
+        units=units, exact=(units.cast(pl.Float64) / UNITS == pl.col(AMOUNT)) | ~has,
+        first=pl.when(has).then(pl.col("_line")))
     return (frame.group_by("_file", NAME, REG)
-            .agg(payments=has.sum(), exact=exact.all(), pennies=pl.col("pennies").filter(has).sum(),
-                 floats=pl.col(AMOUNT).filter(has).sort().sum(), first=pl.col("_line").filter(has).min(),
-                 any_line=pl.col("_line").min())
-            .with_columns(amount=pl.when(pl.col("exact")).then(pl.col("pennies").cast(pl.Float64) / 100)
+            .agg(payments=has.sum(), exact=pl.col("exact").all(), units=pl.col("units").sum(),
+                 floats=pl.col(AMOUNT).sum(), first=pl.col("first").min(), any_line=pl.col("_line").min())
+            .with_columns(amount=pl.when(pl.col("exact")).then(pl.col("units").cast(pl.Float64) / UNITS)
                           .otherwise(pl.col("floats")))
             .select("_file", NAME, REG, "amount", "payments", "first", "any_line"))
 
@@ -121,7 +125,8 @@ def supplier_groups(bodies) -> dict[str, list[SupplierGroup]]:
         scan = pl.scan_parquet([str(p) for _, p in numbered], hive_partitioning=True, try_parse_hive_dates=False,
                                glob=False, include_file_paths="_path", missing_columns="insert",
                                extra_columns="ignore")
-        groups = _groups(_prepared(scan, schema, pl.col("_path").alias("_file"))).collect()
+        # the streaming engine reads the files in batches: the lines are never all in memory at once
+        groups = _groups(_prepared(scan, schema, pl.col("_path").alias("_file"))).collect(engine="streaming")
         parts.append(groups.with_columns(pl.col("_file").replace_strict(numbers, return_dtype=pl.Int64)))
     out: dict[str, list[SupplierGroup]] = {b.slug: [] for b in bodies}
     if not parts:

@@ -27,6 +27,7 @@ import json
 import mimetypes
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -266,8 +267,8 @@ class Package:
                 reader = csv.DictReader(io.StringIO(text, newline=""))
                 if keep is None:
                     rows.extend(dict(r) for r in reader)
-                else:
-                    rows.extend({k: v for k, v in r.items() if k in keep} for r in reader)
+                else:  # codes, labels and grades repeat from row to row: one copy of each text
+                    rows.extend({k: _one_copy(v) for k, v in r.items() if k in keep} for r in reader)
             self._tables[cached] = rows
         return self._tables[cached]
 
@@ -303,6 +304,10 @@ class Package:
 
     def resource_names(self) -> list[str]:
         return list(dict.fromkeys(i.resource["name"] for i in self.items if i.resource is not None))
+
+
+def _one_copy(text):
+    return sys.intern(text) if type(text) is str and len(text) <= 64 else text
 
 
 # --------------------------------------------------------------------------- the loader
@@ -347,13 +352,16 @@ class _Outside(Exception):
     pass
 
 
-def load_package(label: str, files: Files, in_latest: bool = False, check_files: bool = True) -> Package:
+def load_package(label: str, files: Files, in_latest: bool = False, check_files: bool = True,
+                 schemas: bool = True) -> Package:
     """The checked package whose files ``files`` holds; OpenbookError if any check fails.
 
     ``check_files=False`` checks the descriptor and that each file on disk is
     there with its size, but leaves hashing a file until it is read
     (Package.read_checked): compare reads a catalogue's big tables from its
-    Parquet copy, so their CSV files are never read."""
+    Parquet copy, so their CSV files are never read. ``schemas=False`` drops
+    each resource's inline Table Schema once checked (most of a descriptor's
+    memory), for a reader that never uses them."""
     where = f"{label}: {DESCRIPTOR}"
     try:
         desc_file = files.local(DESCRIPTOR)
@@ -432,6 +440,9 @@ def load_package(label: str, files: Files, in_latest: bool = False, check_files:
         items.append(Item(rpath, size, digest, file=file, data=data, resource=res, checked=not lazy))
     items.append(Item(DESCRIPTOR, len(raw), sha256_bytes(raw), file=desc_file,
                       data=None if desc_file is not None else raw))
+    if not schemas:
+        for res in resources:
+            res.pop("schema", None)
     pkg.items = items
     return pkg
 
