@@ -328,8 +328,34 @@ def write_folder(folder: Path, files: int, rows_each: int) -> dict:
 
 def write_catalogue(folder: Path, bodies: int) -> dict:
     """A catalogue of ``bodies`` council packages, laid out as publish does
-    (<org>/<dataset>/latest/), made from the three example councils with each
-    copy's organisation, population and money scaled so that no two are alike."""
+    (<org>/<dataset>/latest/, and every table as Parquet under _parquet/, see
+    write_columnar), made from the three example councils with each copy's
+    organisation, population and money scaled so that no two are alike."""
+    meta = _write_packages(folder, bodies)
+    write_columnar(folder)
+    return meta
+
+
+def write_columnar(folder: Path) -> None:
+    """The Parquet copy publish writes beside each dataset's latest/, made by publish's own
+    code (openbook/publish/columnar.py) from each package as loaded and checked. Publishing
+    4,000 packages one by one would rebuild index.html 4,000 times; the Parquet is the same."""
+    from openbook.datapackage.contract import FolderFiles, load_package
+    from openbook.publish import columnar
+
+    marker = folder / ".parquet-complete"
+    if marker.exists():
+        return
+    for latest in sorted(folder.glob("*/*/latest")):
+        pkg = load_package(str(latest), FolderFiles(latest), in_latest=True)
+        for item in columnar.items(pkg):
+            out = folder.joinpath(*item.path.split("/"))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(item.data)
+    marker.write_text("done")
+
+
+def _write_packages(folder: Path, bodies: int) -> dict:
     import json
     import os
     import random

@@ -123,12 +123,15 @@ def package_job(spec: dict) -> dict:
 
 
 def compare_job(spec: dict) -> dict:
-    """openbook.compare over a catalogue folder."""
+    """openbook.compare over a catalogue folder: spend from its Parquet copy, or
+    (``"columnar": false``) from every package's CSV files."""
     import openbook
     t = time.perf_counter()
-    comparison = openbook.compare([spec["path"]])
+    comparison = openbook.compare([spec["path"]], use_columnar=spec.get("columnar", True))
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "rows": spec.get("rows", 0), "bodies": len(comparison.to_dict().get("bodies", []))}
+    files = [f for b in comparison.bodies for f in b.spend]
+    return {"seconds": seconds, "rows": spec.get("rows", 0), "bodies": len(comparison.bodies),
+            "parquet_files": sum(f.parquet is not None for f in files), "spend_files": len(files)}
 
 
 JOBS = {"openbook": openbook_job, "cli": cli_job, "frictionless": frictionless_job,

@@ -363,10 +363,11 @@ def test_supplier_is_not_a_body_and_is_reconciled(packaged, tmp_path):
 def test_suppliers_match_by_registration_number_then_name():
     from openbook.compare.model import Body
     from openbook.compare.overlaps import common_suppliers
+    from openbook.compare.spend import SpendFile
 
     def body(slug, rows):
         return Body(slug=slug, name=slug.title(), uri=None, population=1, period=None, profile="council",
-                    tables={"spend": rows})
+                    spend=[SpendFile(rows=rows)])
     a = body("a", [{"BeneficiaryName": "Acme Services Ltd", "BeneficiaryRegistrationNumber": "1234567",
                     "Amount": "100"}])
     b = body("b", [{"BeneficiaryName": "ACME (Northern) Limited", "BeneficiaryRegistrationNumber": "01234567",

@@ -30,12 +30,15 @@ from openbook.progress import Callback
 
 def compare(sources: Iterable[str | Path] | str | Path, reduction: float = M.REDUCTION,
             register: str | Path | None = None, scale_population: int | None = None,
-            scale_source: str | None = None, progress: Callback | None = None) -> Comparison:
+            scale_source: str | None = None, use_columnar: bool = True,
+            progress: Callback | None = None) -> Comparison:
     """Compare the open-book packages in ``sources`` (folders, zips, catalogues, s3://, ckan+https://).
 
     ``register``: a CSV naming each body's type (docs/compare.md, peer groups).
     ``scale_population`` and ``scale_source``: a population to extrapolate the
     scenario to, and where that figure comes from (both, or neither).
+    ``use_columnar``: read a catalogue folder's spend from its Parquet copy when
+    that is current (sources.py); False reads every package's CSV files instead.
     ``progress`` (openbook.progress) hears of each package read and each step.
 
     Raises OpenbookError (one line) when a source cannot be read or fewer
@@ -60,9 +63,9 @@ def compare(sources: Iterable[str | Path] | str | Path, reduction: float = M.RED
             raise OpenbookError("--scale-population needs --scale-source: say where the population figure comes "
                                 "from (for example 'the region, from our own register').")
     reg = read_register(register) if register else None
-    packages, notes = load_sources(sources, progress)
+    packages, notes, parquet = load_sources(sources, use_columnar, progress)
     meta = {p.org_slug: p.organisation for p in packages}
-    all_bodies = merge_bodies(packages, notes, progress)
+    all_bodies = merge_bodies(packages, notes, parquet, progress)
     step = progress or (lambda label: None)
     bodies, supplier_bodies = [], []
     for b in all_bodies:

@@ -2,15 +2,31 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import Path
 
 from openbook.compare.benchmark import delivery_flag, measure, per_unit
 from openbook.compare.matching import fiscal_year, key_id, key_text, number, truthy
 from openbook.compare.model import Body, BodyFunction, SharedFunction
+from openbook.compare.spend import SPEND, files_of
 from openbook.datapackage.contract import Package
 
+# The columns compare reads of each table (spend: spend.py): only these are kept in memory.
+COLUMNS = {
+    "functions": ("FunctionID", "ParentID", "Level", "Label", "BackOffice", "DeliveryModel", "FTE", "AnnualCost",
+                  "AnnualVolume", "LGSLServiceURI", "ESDFunctionURI", "COFOGCode"),
+    "costs": ("FiscalYear", "CostLineID", "FunctionID", "Actual", "FTE"),
+    "systems": ("SystemID", "SystemName", "Vendor", "Product", "AnnualCost"),
+    "roles-junior": ("FunctionID", "Grade", "Number of Posts in FTE"),
+    "roles-senior": ("FunctionID", "Grade (or equivalent)", "FTE", "Name", "Post Unique Reference"),
+    "outcomes": ("FunctionID", "FiscalYear", "IndicatorID", "IndicatorLabel", "Pillar", "Polarity", "Unit", "Value"),
+    "supplier-costs": ("OrganisationURI", "ContractReference", "SupplierName", "SupplierID", "Cost", "CostElement",
+                       "Charge", "PeriodStart", "PeriodEnd"),
+}
 
-def merge_bodies(packages: list[Package], notes: list[str], progress=None) -> list[Body]:
-    """One Body per organisation slug: its packages' tables put together.
+def merge_bodies(packages: list[Package], notes: list[str], parquet: dict[str, Path] | None = None,
+                 progress=None) -> list[Body]:
+    """One Body per organisation slug: its packages' tables put together. Spend stays where it is
+    (Body.spend): ``parquet`` names the Parquet copy of a package's spend, by package label.
     ``progress`` (openbook.progress) hears of each package read."""
     bodies: dict[str, Body] = {}
     seen_keys: dict[tuple[str, str], set] = defaultdict(set)
@@ -41,7 +57,10 @@ def merge_bodies(packages: list[Package], notes: list[str], progress=None) -> li
                 body.profile = "council"
         body.packages.append(pkg.label)
         for name in pkg.resource_names():
-            rows = pkg.rows(name)
+            if name == SPEND:
+                body.spend.extend(files_of(pkg, (parquet or {}).get(pkg.label)))
+                continue
+            rows = pkg.rows(name, columns=COLUMNS.get(name))
             keys = primary.get(name)
             target = body.tables.setdefault(name, [])
             for row in rows:

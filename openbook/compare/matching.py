@@ -33,6 +33,7 @@ def normalise_name(text) -> str:
     return " ".join(w for w in s.split() if w not in STOP_WORDS)
 
 
+@lru_cache(maxsize=1 << 16)  # as normalise_name: the same numbers recur in every body's spend
 def registration_number(text) -> str:
     """A Companies House / charity number as one key: upper case, no spaces or punctuation;
     an all-digit number is zero-padded to 8 ('1234567' and '01234567' are one company). Text with

@@ -5,7 +5,7 @@ exports reproduce every total; money is rounded to the penny only when written o
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass
 
 
 @dataclass
@@ -23,6 +23,7 @@ class Body:
     peer_group: str = ""
     total_cost: float | None = None
     tables: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+    spend: list = field(default_factory=list, repr=False)  # spend.SpendFile: where its spend lines are
 
 
 @dataclass
@@ -319,30 +320,46 @@ class Comparison:
     notes: list[str]
 
     def to_dict(self) -> dict:
-        # the bodies' tables are the raw rows: leave them out before copying, not after
-        data = asdict(replace(self, bodies=[replace(b, tables={}) for b in self.bodies]))
-        for body in data["bodies"]:
-            body.pop("tables", None)
-        return _round(_drop(data, {"loo", "parts"}))  # working state, not results
+        # one pass (dataclasses.asdict would first deep-copy the working state it then drops):
+        # the bodies' tables and spend are their inputs, loo and parts working state, not results
+        return _plain(self)
 
     def body(self, slug: str) -> Body:
         return next(b for b in self.bodies if b.slug == slug)
 
 
-def _drop(obj, keys: set[str]):
-    if isinstance(obj, dict):
-        return {k: _drop(v, keys) for k, v in obj.items() if k not in keys}
-    if isinstance(obj, list):
-        return [_drop(v, keys) for v in obj]
-    return obj
+_WORKING = {"loo", "parts"}
+_INPUTS = {"tables", "spend"}
 
 
-def _round(obj):
-    # money to the penny; costs per unit and scores keep method.DP places (they are computed at that precision)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(obj, rnd: bool = True):
+    """What dataclasses.asdict gives, without the working state, with floats rounded: money to
+    the penny; costs per unit and scores keep method.DP places (they are computed at that
+    precision). Values inside tuples are copied as they are (asdict's tuples were never rounded)."""
+    kind = type(obj)
+    if kind is float:
+        return round(obj, 6) if rnd else obj
+    if kind is str or kind is int or kind is bool or obj is None:
+        return obj
+    if kind is list:
+        return [_plain(v, rnd) for v in obj]
+    if kind is dict:
+        return {k: _plain(v, rnd) for k, v in obj.items() if not (rnd and k in _WORKING)}
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(obj) and not isinstance(obj, type):
+        skip = _WORKING | (_INPUTS if issubclass(kind, Body) else set())
+        names = _FIELDS[kind] = tuple(f.name for f in fields(obj) if f.name not in skip)
+    if names is not None:
+        return {name: _plain(getattr(obj, name), rnd) for name in names}
     if isinstance(obj, float):
-        return round(obj, 6)
+        return round(obj, 6) if rnd else obj
     if isinstance(obj, dict):
-        return {k: _round(v) for k, v in obj.items()}
+        return {k: _plain(v, rnd) for k, v in obj.items() if not (rnd and k in _WORKING)}
     if isinstance(obj, list):
-        return [_round(v) for v in obj]
+        return [_plain(v, rnd) for v in obj]
+    if isinstance(obj, tuple):
+        return type(obj)(_plain(v, False) for v in obj)
     return obj

@@ -7,6 +7,7 @@ from openbook.compare.functions import role_rows
 from openbook.compare.benchmark import measure
 from openbook.compare.matching import key_id, normalise_name, number, registration_number
 from openbook.compare.model import Body, CommonSupplier, DuplicatedSystem, RoleGroup, SupplierAmount, SystemLicence
+from openbook.compare.spend import SupplierGroup, supplier_groups
 from openbook.standard.markers import withheld
 
 
@@ -51,24 +52,24 @@ def duplicated_systems(bodies: list[Body]) -> list[DuplicatedSystem]:
     return out
 
 
-def supplier_keys(bodies: list[Body]) -> dict[str, str]:
+def supplier_keys(groups: dict[str, list[SupplierGroup]]) -> dict[str, str]:
     """Normalised name -> registration number, for names used with exactly one number."""
     seen: dict[str, set[str]] = defaultdict(set)
-    for body in bodies:
-        for r in body.tables.get("spend") or []:
-            reg = registration_number(r.get("BeneficiaryRegistrationNumber"))
-            name = normalise_name(r.get("BeneficiaryName"))
+    for body_groups in groups.values():
+        for g in body_groups:
+            reg = registration_number(g.registration)
+            name = normalise_name(g.name)
             if reg and name:
                 seen[name].add(reg)
     return {name: next(iter(regs)) for name, regs in seen.items() if len(regs) == 1}
 
 
-def spend_supplier_key(row: dict, by_name: dict[str, str]) -> tuple[str, str] | None:
+def spend_supplier_key(name: str, registration: str, by_name: dict[str, str]) -> tuple[str, str] | None:
     """('reg', number) or ('name', normalised name) for a spend line; None when withheld."""
-    raw = (row.get("BeneficiaryName") or "").strip()
+    raw = (name or "").strip()
     if withheld(raw):
         return None
-    if (reg := registration_number(row.get("BeneficiaryRegistrationNumber"))):
+    if (reg := registration_number(registration)):
         return ("reg", reg)
     name = normalise_name(raw)
     if not name:
@@ -76,28 +77,35 @@ def spend_supplier_key(row: dict, by_name: dict[str, str]) -> tuple[str, str] | 
     return ("reg", by_name[name]) if name in by_name else ("name", name)
 
 
-def common_suppliers(bodies: list[Body]) -> list[CommonSupplier]:
-    groups: dict[tuple, dict[str, SupplierAmount]] = defaultdict(dict)
+def common_suppliers(bodies: list[Body], groups: dict[str, list[SupplierGroup]] | None = None) -> list[CommonSupplier]:
+    """Suppliers paid by two or more bodies. ``groups``: spend.supplier_groups(bodies), when already made."""
+    if groups is None:
+        groups = supplier_groups(bodies)
+    by_supplier: dict[tuple, dict[str, SupplierAmount]] = defaultdict(dict)
     spellings: dict[tuple, Counter] = defaultdict(Counter)
-    by_name = supplier_keys(bodies)
+    by_name = supplier_keys(groups)
+    keys: dict[tuple[str, str], tuple | None] = {}  # the same spellings recur from body to body
     for body in bodies:
-        for r in body.tables.get("spend") or []:
-            key = spend_supplier_key(r, by_name)
-            amount = number(r.get("Amount"))
-            if key is None or amount is None:
+        for g in groups.get(body.slug, []):
+            if not g.payments:
                 continue
-            raw = (r.get("BeneficiaryName") or "").strip()
-            spellings[key][raw] += 1
-            entry = groups[key].get(body.slug)
+            key = keys.get((g.name, g.registration), keys)
+            if key is keys:
+                key = keys[(g.name, g.registration)] = spend_supplier_key(g.name, g.registration, by_name)
+            if key is None:
+                continue
+            raw = g.name.strip()
+            spellings[key][raw] += g.payments
+            entry = by_supplier[key].get(body.slug)
             if entry is None:
-                entry = groups[key][body.slug] = SupplierAmount(body=body.slug, body_name=body.name, amount=0.0,
-                                                                payments=0, names=[])
-            entry.amount += amount
-            entry.payments += 1
+                entry = by_supplier[key][body.slug] = SupplierAmount(body=body.slug, body_name=body.name,
+                                                                     amount=0.0, payments=0, names=[])
+            entry.amount += g.amount
+            entry.payments += g.payments
             if raw not in entry.names:
                 entry.names.append(raw)
     out = []
-    for key, entries in groups.items():
+    for key, entries in by_supplier.items():
         if len(entries) < 2:
             continue
         name = sorted(spellings[key].items(), key=lambda kv: (kv[0].isupper(), -kv[1], kv[0]))[0][0]

@@ -7,6 +7,7 @@ import re
 from openbook.compare.matching import normalise_name, number, registration_number
 from openbook.compare.model import Body, ContractReconciliation
 from openbook.compare.scenario import money
+from openbook.compare.spend import spend_lines
 
 
 def _uri(text) -> str:
@@ -19,6 +20,7 @@ def _ref(text) -> str:
 
 def reconcile(suppliers: list[Body], councils: list[Body], notes: list[str]) -> list[ContractReconciliation]:
     by_uri = {_uri(b.uri): b for b in councils if b.uri}
+    paid_lines: dict[str, list[dict]] = {}
     out = []
     for sup in suppliers:
         rows = sup.tables.get("supplier-costs") or []
@@ -57,13 +59,15 @@ def reconcile(suppliers: list[Body], councils: list[Body], notes: list[str]) -> 
                               "cannot be set against these costs")
                 out.append(rec)
                 continue
-            if not council.tables.get("spend"):
+            if council.slug not in paid_lines:  # read once per council, only when a contract names it
+                paid_lines[council.slug] = spend_lines(council)
+            if not paid_lines[council.slug]:
                 rec.status = f"{council.name} published no spend in the packages compared"
                 out.append(rec)
                 continue
             only_contract = per_council[uri] == 1
             paid, counts = 0.0, Counter()
-            for s in council.tables["spend"]:
+            for s in paid_lines[council.slug]:
                 date = (s.get("PaymentDate") or s.get("EffectiveDate") or "").strip()[:10]
                 if start and end and date and not (start <= date <= end):
                     continue

@@ -146,6 +146,7 @@ def summaries(bodies: list[Body], functions: list[SharedFunction], sc: Scenario)
         common_of[g] = [sf for sf in functions if sf.back_office and all(
             (p.slug, sf.key) in entry and entry[(p.slug, sf.key)].in_totals
             and entry[(p.slug, sf.key)].annual_cost is not None for p in peers)]
+    ranked = {id(p) for peers in groups.values() for p in peers}  # by identity: `b in peers` compared every field
     out = []
     for b in bodies:
         peers = groups.get(b.peer_group, [])
@@ -156,7 +157,7 @@ def summaries(bodies: list[Body], functions: list[SharedFunction], sc: Scenario)
         lacks = [sf.label for sf in functions if (b.slug, sf.key) not in entry and len(sf.bodies) * 2 >= others]
         common = common_of.get(b.peer_group, [])
         cph = (sum(entry[(b.slug, sf.key)].annual_cost for sf in common) / b.population
-               if common and b in peers else None)
+               if common and id(b) in ranked else None)
         flags = []
         if usual and b.period and b.period != usual:
             flags.append(f"its package covers {b.period}, the others mostly {usual}: not adjusted for inflation")

@@ -27,6 +27,7 @@ import json
 import mimetypes
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -180,6 +181,9 @@ class Item:
     file: Path | None = None
     data: bytes | None = None
     resource: dict | None = field(default=None, compare=False)
+    # False when the loader was asked not to hash this file yet (load_package(check_files=False)):
+    # Package.read_checked() checks it when it is read
+    checked: bool = field(default=True, compare=False)
 
     @property
     def media_type(self) -> str:
@@ -197,7 +201,7 @@ class Item:
 
     def moved(self, path: str) -> "Item":
         """The same content under another path."""
-        return Item(path, self.bytes, self.sha256, self.file, self.data, self.resource)
+        return Item(path, self.bytes, self.sha256, self.file, self.data, self.resource, self.checked)
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> "Item":
@@ -248,19 +252,42 @@ class Package:
                 or (self.descriptor.get("publisher") or {}).get("title")
                 or self.org_slug)
 
-    def rows(self, resource: str) -> list[dict]:
-        """The rows of every resource called ``resource``, as dicts of text."""
-        if resource not in self._tables:
+    def rows(self, resource: str, columns: Iterable[str] | None = None) -> list[dict]:
+        """The rows of every resource called ``resource``, as dicts of text.
+        ``columns``: keep only these (a row then holds those it has)."""
+        keep = set(columns) if columns is not None else None
+        cached = (resource, tuple(sorted(keep)) if keep is not None else None)
+        if cached not in self._tables:
             rows: list[dict] = []
-            for item in self.items:
-                if item.resource is not None and item.resource.get("name") == resource:
-                    try:
-                        text = item.read().decode("utf-8-sig")
-                    except UnicodeDecodeError:
-                        raise OpenbookError(f"{self.label}: {item.path} is not UTF-8 text. {RECREATE}") from None
-                    rows.extend(dict(r) for r in csv.DictReader(io.StringIO(text, newline="")))
-            self._tables[resource] = rows
-        return self._tables[resource]
+            for item in self.resource_items(resource):
+                try:
+                    text = self.read_checked(item).decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise OpenbookError(f"{self.label}: {item.path} is not UTF-8 text. {RECREATE}") from None
+                reader = csv.DictReader(io.StringIO(text, newline=""))
+                if keep is None:
+                    rows.extend(dict(r) for r in reader)
+                else:  # codes, labels and grades repeat from row to row: one copy of each text
+                    rows.extend({k: _one_copy(v) for k, v in r.items() if k in keep} for r in reader)
+            self._tables[cached] = rows
+        return self._tables[cached]
+
+    def resource_items(self, resource: str) -> list[Item]:
+        """The files of every resource called ``resource``."""
+        return [i for i in self.items if i.resource is not None and i.resource.get("name") == resource]
+
+    def read_checked(self, item: Item) -> bytes:
+        """The bytes of one of the package's files, checked against datapackage.json
+        if the loader did not check them (load_package(check_files=False))."""
+        data = item.read()
+        if not item.checked:
+            if len(data) != item.bytes:
+                raise OpenbookError(f"{self.label}: {item.path} has {len(data)} bytes but datapackage.json says "
+                                    f"{item.bytes}; the file changed after packaging. {RECREATE}")
+            if sha256_bytes(data) != item.sha256:
+                raise OpenbookError(f"{self.label}: {item.path} does not match the sha256 in datapackage.json; "
+                                    f"the file changed after packaging. {RECREATE}")
+        return data
 
     def with_descriptor(self, raw: bytes) -> "Package":
         """The same files under another datapackage.json (``raw``): the one
@@ -277,6 +304,10 @@ class Package:
 
     def resource_names(self) -> list[str]:
         return list(dict.fromkeys(i.resource["name"] for i in self.items if i.resource is not None))
+
+
+def _one_copy(text):
+    return sys.intern(text) if type(text) is str and len(text) <= 64 else text
 
 
 # --------------------------------------------------------------------------- the loader
@@ -321,8 +352,16 @@ class _Outside(Exception):
     pass
 
 
-def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
-    """The checked package whose files ``files`` holds; OpenbookError if any check fails."""
+def load_package(label: str, files: Files, in_latest: bool = False, check_files: bool = True,
+                 schemas: bool = True) -> Package:
+    """The checked package whose files ``files`` holds; OpenbookError if any check fails.
+
+    ``check_files=False`` checks the descriptor and that each file on disk is
+    there with its size, but leaves hashing a file until it is read
+    (Package.read_checked): compare reads a catalogue's big tables from its
+    Parquet copy, so their CSV files are never read. ``schemas=False`` drops
+    each resource's inline Table Schema once checked (most of a descriptor's
+    memory), for a reader that never uses them."""
     where = f"{label}: {DESCRIPTOR}"
     try:
         desc_file = files.local(DESCRIPTOR)
@@ -386,7 +425,9 @@ def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
         if file is None and data is None:
             raise OpenbookError(f"{label}: {rpath} is listed in datapackage.json but missing. {RECREATE}")
         size = file.stat().st_size if file is not None else len(data)
-        digest = sha256_file(file) if file is not None else sha256_bytes(data)
+        lazy = file is not None and not check_files
+        digest = expected.partition(":")[2].lower() if lazy else sha256_file(file) if file is not None \
+            else sha256_bytes(data)
         if "bytes" in res and type(res["bytes"]) is not int:
             raise OpenbookError(f"{where}: resource {rname!r} ({rpath}) gives its size as {str(res['bytes'])[:40]!r}, "
                                 f"not a number of bytes. {RECREATE}")
@@ -396,9 +437,12 @@ def load_package(label: str, files: Files, in_latest: bool = False) -> Package:
         if expected.partition(":")[2].lower() != digest:
             raise OpenbookError(f"{label}: {rpath} does not match the sha256 in datapackage.json; "
                                 f"the file changed after packaging. {RECREATE}")
-        items.append(Item(rpath, size, digest, file=file, data=data, resource=res))
+        items.append(Item(rpath, size, digest, file=file, data=data, resource=res, checked=not lazy))
     items.append(Item(DESCRIPTOR, len(raw), sha256_bytes(raw), file=desc_file,
                       data=None if desc_file is not None else raw))
+    if not schemas:
+        for res in resources:
+            res.pop("schema", None)
     pkg.items = items
     return pkg
 

@@ -19,6 +19,10 @@ import re
 from openbook.datapackage.contract import Item, Package
 
 ROOT = "_parquet"
+# Each file's Parquet key-value metadata names the dataset, version and CSV files
+# it was made from (their sha256), so a reader can tell it is the copy of the
+# latest/ it stands beside: a publish that stopped between the two leaves them apart.
+SOURCE_KEY = "openbook:source"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -34,18 +38,40 @@ def _typed(frame, schema: dict):
     does not read as its type stays text, so nothing published is lost."""
     import polars as pl
 
-    from openbook.read.values import parse
+    from openbook.read.values import fast_parse, parse
     kinds = {"number": pl.Float64, "integer": pl.Int64, "date": pl.Date, "boolean": pl.Boolean}
-    for field in schema.get("fields") or []:
-        name, kind = field.get("name"), field.get("type")
-        if name not in frame.columns or kind not in kinds:
+    todo = [(f.get("name"), f.get("type"), f) for f in schema.get("fields") or []
+            if f.get("name") in frame.columns and f.get("type") in kinds]
+    if not todo:
+        return frame
+    # A packaged table's values are mostly in their normalised form already (ISO dates, plain
+    # numbers): where the fast parser validation uses (read/values.fast_parse) reads every value
+    # of a column, that is the column's result; the full parser, whose plan costs far more than
+    # a small table's rows, runs only for the other columns. Every column in one select.
+    fast = {}
+    for i, (name, _, field) in enumerate(todo):
+        text = pl.col(name).str.strip_chars()
+        if (got := fast_parse(field, text)) is not None:
+            mask, normalised, ok = got
+            fast[i] = [(mask | text.is_null() | (text == "")).all().alias(f"all{i}"),
+                       normalised.alias(f"v{i}"), (~mask | ok).alias(f"ok{i}")]
+    quick = frame.select([e for exprs in fast.values() for e in exprs]) if fast else None
+    covered = {i for i in fast if quick[f"all{i}"][0]}
+    exprs = []
+    for i, (name, _, field) in enumerate(todo):
+        if i in covered:
             continue
         text = pl.col(name).str.strip_chars()
         normalised, ok = parse(field, text)
-        checked = frame.select(normalised.alias("v"), (ok | text.is_null() | (text == "")).alias("ok"))
-        if not checked["ok"].all():
+        exprs += [normalised.alias(f"v{i}"), (ok | text.is_null() | (text == "")).alias(f"ok{i}")]
+    checked = frame.select(exprs) if exprs else pl.DataFrame()
+    if covered:
+        checked = checked.hstack([quick[f"{k}{i}"] for i in sorted(covered) for k in ("v", "ok")]) \
+            if exprs else quick.select([f"{k}{i}" for i in sorted(covered) for k in ("v", "ok")])
+    for i, (name, kind, _) in enumerate(todo):
+        if not checked[f"ok{i}"].all():
             continue
-        values = checked["v"]
+        values = checked[f"v{i}"]
         if kind == "date":
             values = values.str.to_date("%Y-%m-%d", strict=False)
         elif kind == "boolean":
@@ -72,6 +98,16 @@ def items(pkg: Package) -> list[Item]:
         frame = pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
         frame = _typed(frame, resource.get("schema") or {})
         buf = io.BytesIO()
-        frame.write_parquet(buf, compression="zstd", statistics=True)
+        frame.write_parquet(buf, compression="zstd", statistics=True,
+                            metadata={SOURCE_KEY: source_text(pkg, name)})
         out.append(Item.from_bytes(key(pkg, name), buf.getvalue()))
     return out
+
+
+def source_text(pkg: Package, resource: str) -> str:
+    """What a table's Parquet file records of where it came from (SOURCE_KEY)."""
+    import json
+    return json.dumps({"dataset": pkg.name, "version": pkg.version,
+                       "sha256": [i.sha256 for i in pkg.items
+                                  if i.resource is not None and i.resource.get("name") == resource]},
+                      sort_keys=True)

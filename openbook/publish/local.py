@@ -33,6 +33,7 @@ from openbook.files import sha256_file
 from openbook.datapackage.contract import (CHUNK, DESCRIPTOR, LATEST, FolderFiles, Item, Package, ReaderFiles,
                                           choose_latest, load_package)
 from openbook.datapackage.zips import package_members
+from openbook.publish import columnar
 from openbook.publish.tree import Store, publish_tree
 
 TMP = ".openbook-tmp-"
@@ -217,16 +218,18 @@ def publish(pkg: Package, to: str, dry_run: bool = False, progress: Optional[Pro
 MAX_ZIP_IN_MEMORY = 512 * 1024 ** 2
 
 
-def packages(source: str) -> list[Package]:
+def packages(source: str, check_files: bool = True, schemas: bool = True) -> list[Package]:
     """The packages a path stands for: a package folder or .zip, its
-    datapackage.json, or a catalogue folder (each dataset once, latest first)."""
+    datapackage.json, or a catalogue folder (each dataset once, latest first).
+    ``check_files=False``: a catalogue's files are hashed when read, not now;
+    ``schemas=False``: the inline Table Schemas are not kept (contract.load_package)."""
     path = Path(source).expanduser()
     if not path.exists():
         raise OpenbookError(f"{source}: no such file or folder. Give a package folder or .zip, or a catalogue folder.")
     if path.is_dir():
         if (path / DESCRIPTOR).is_file():
             return [load_package(source, FolderFiles(path))]
-        return _catalogue(path, source)
+        return _catalogue(path, source, check_files, schemas)
     if zipfile.is_zipfile(path):
         return [_zip(path, source)]
     if path.name == DESCRIPTOR:
@@ -235,16 +238,19 @@ def packages(source: str) -> list[Package]:
                         "Give what `openbook package` or `openbook publish` wrote.")
 
 
-def _catalogue(folder: Path, label: str) -> list[Package]:
-    def hidden(p: Path) -> bool:  # work folders of a publish in progress, .git, ...
-        return any(part.startswith(".") for part in p.relative_to(folder).parts)
-
-    found = [p.relative_to(folder).as_posix() for p in folder.rglob(DESCRIPTOR) if p.is_file() and not hidden(p)]
+def _catalogue(folder: Path, label: str, check_files: bool = True, schemas: bool = True) -> list[Package]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        rel = Path(dirpath).relative_to(folder)
+        # not below work folders of a publish in progress, .git, ..., nor the Parquet copy (columnar.py)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and not (rel == Path(".") and d == columnar.ROOT)]
+        if DESCRIPTOR in filenames and os.path.isfile(os.path.join(dirpath, DESCRIPTOR)):
+            found.append((rel / DESCRIPTOR).as_posix())
     out = []
     for rel in choose_latest(found):
         where = (folder / rel).parent
         out.append(load_package(f"{label.rstrip('/')}/{where.relative_to(folder).as_posix()}", FolderFiles(where),
-                                in_latest=where.name == LATEST))
+                                in_latest=where.name == LATEST, check_files=check_files, schemas=schemas))
     if not out:
         raise NoPackages(f"{label}: no datapackage.json in this folder or below it. Give package folders, "
                             ".zip files or a catalogue folder that `openbook publish` wrote.")
