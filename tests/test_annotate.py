@@ -296,3 +296,85 @@ def test_the_marked_up_copy_is_byte_identical_under_source_date_epoch(tmp_path, 
     annotate(report, second)
     assert first.read_bytes() == second.read_bytes()
     assert b"2025-11-28T00:00:00Z" in zipfile.ZipFile(first).read("docProps/core.xml")
+
+
+def _snapshot(path: Path) -> dict:
+    """Every cell that holds a value, a style, a comment or a link, as openpyxl reads it back."""
+    wb = openpyxl.load_workbook(path)
+    out = {"sheets": tuple(wb.sheetnames)}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None and not c.has_style and c.comment is None:
+                    continue
+                out[(ws.title, c.coordinate)] = (
+                    c.value, c.number_format, c.fill.fill_type, c.fill.start_color.rgb, c.font.b, c.font.i,
+                    c.comment.text if c.comment else None, c.hyperlink.location if c.hyperlink else None)
+        out[(ws.title, "sheet")] = (ws.freeze_panes, ws.auto_filter.ref, ws.dimensions, ws.sheet_view.tabSelected,
+                                    tuple(str(r) for r in ws.merged_cells.ranges))
+    return out
+
+
+def _both_ways(src: Path, tmp_path: Path):
+    """The annotated copy spliced (report/splice.py) and passed whole through openpyxl."""
+    from openbook.report.annotate import _write_copy
+    report = openbook.validate([src])
+    tables = {(t.path, t.sheet, t.name): t for t in report.tables}
+    problems = [p for p in report.iter_problems(reveal=True) if p.path == str(src)]
+    assert problems
+    spliced, whole = tmp_path / "spliced.xlsx", tmp_path / "whole.xlsx"
+    _write_copy(src, spliced, problems, [], tables, splice=True)
+    _write_copy(src, whole, problems, [], tables, splice=False)
+    return report, spliced, whole
+
+
+@pytest.mark.parametrize("source", ["made", "example"])
+def test_the_spliced_copy_equals_the_copy_made_whole_by_openpyxl(tmp_path, source):
+    """Issue 18: a large workbook's unmarked rows are copied as they are, not through
+    openpyxl; the copy holds exactly what the whole-openpyxl copy holds."""
+    from openbook.report.splice import Original
+    src = make_workbook_with_errors(tmp_path / "in.xlsx") if source == "made" else EXAMPLE
+    assert Original.open(src) is not None          # the splice is the path taken
+    report, spliced, whole = _both_ways(src, tmp_path)
+    assert _snapshot(spliced) == _snapshot(whole)
+    check_annotated(report, spliced)
+
+
+def test_a_workbook_with_shared_formulas_is_annotated_whole(tmp_path):
+    """A shared formula (one formula written for many rows) cannot be spliced:
+    openpyxl rewrites it in the rows it is given. Such a sheet passes whole."""
+    from openbook.report.splice import Original
+    src = make_workbook_with_errors(tmp_path / "in.xlsx")
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    # the Remarks column of rows 2-3 as a shared formula, as Excel writes a filled-down formula
+    sheet = sheet.replace(b'<c r="E2"', b'<c r="E2"><f t="shared" ref="E2:E3" si="0">LEN(C2)</f><v>9</v></c><c r="X2"', 1)
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    shared = tmp_path / "shared.xlsx"
+    with zipfile.ZipFile(shared, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert Original.open(shared) is None
+    report = openbook.validate([shared])
+    out = tmp_path / "out.xlsx"
+    annotate(report, out)
+    check_annotated(report, out)
+
+
+def test_the_spliced_copy_keeps_every_original_row_byte_for_byte(tmp_path):
+    """The rows with no problem are the original's XML, and the original's shared strings
+    come with them."""
+    src = make_workbook_with_errors(tmp_path / "in.xlsx")
+    report = openbook.validate([src])
+    out = annotate(report, tmp_path / "out.xlsx")[0]
+    with zipfile.ZipFile(src) as zf:
+        original = zf.read("xl/worksheets/sheet1.xml")
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        copy = zf.read("xl/worksheets/sheet2.xml")      # sheet1 is now the problems sheet
+    row6 = original[original.index(b'<row r="6"'):]
+    row6 = row6[:row6.index(b"</row>") + 6]
+    assert row6 in copy                                  # F-3: no problem on row 6
+    assert b'<row r="3"' in copy and original[original.index(b'<row r="3"'):][:200] not in copy
+    assert "xl/sharedStrings.xml" in names or b't="s"' not in copy

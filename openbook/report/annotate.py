@@ -32,7 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from openbook.errors import OpenbookError
-from openbook.files import save_workbook
+from openbook.files import save_workbook, save_workbook_parts
 from openbook.check.result import Problem, Report
 
 PROBLEMS_SHEET = "openbook problems"
@@ -71,12 +71,51 @@ def annotate(report: Report, out_path: str | Path) -> list[Path]:
     tables = {(t.path, t.sheet, t.name): t for t in report.tables}
     written = []
     for src, target in targets.items():
-        wb, sheet_of = _load(Path(src))
-        anchors = _mark(wb, sheet_of, by_source.get(src, []), tables)
-        _problems_sheet(wb, sheet_of, by_source.get(src, []) + general, Path(src).name, anchors)
-        _save(wb, target)
+        _write_copy(Path(src), target, by_source.get(src, []), general, tables)
         written.append(target)
     return written
+
+
+def _write_copy(src: Path, target: Path, problems: list[Problem], general: list[Problem], tables: dict,
+                splice: bool = True) -> None:
+    """One annotated copy. A workbook whose sheets can be spliced (report/splice.py)
+    passes only its marked rows through openpyxl; any other file passes whole."""
+    original = None
+    if splice and src.suffix.lower() in (".xlsx", ".xlsm"):
+        from openbook.report.splice import Original
+        original = Original.open(src)
+    if original is None:
+        wb, sheet_of = _load(src)
+        anchors = _mark(wb, sheet_of, problems, tables)
+        _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
+        _save(wb, target)
+        return
+    keep = _rows_to_keep(src, problems, tables)
+    wb, sheet_of = _open_xlsx(src, original.stripped(keep))
+    anchors = _mark(wb, sheet_of, problems, tables, original.bounds)
+    _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
+    marked = io.BytesIO()
+    wb.save(marked)
+    save_workbook_parts(original.spliced(marked.getvalue(), keep), target, "annotated workbook")
+
+
+def _rows_to_keep(src: Path, problems: list[Problem], tables: dict) -> dict[str, set[int]]:
+    """Sheet name -> the rows openpyxl must see: each problem's row, and each
+    table's header row (where a repeated key's column is found)."""
+    keep: dict[str, set[int]] = defaultdict(set)
+    for p in problems:
+        if p.sheet is None:
+            continue
+        if p.cell:
+            digits = p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            if digits.isdigit():
+                keep[p.sheet].add(int(digits))
+        if p.row:
+            keep[p.sheet].add(p.row)
+    for t in tables.values():
+        if t.path == str(src) and t.header_row:
+            keep[t.sheet].add(t.header_row)
+    return keep
 
 
 def _sources(report: Report) -> list[str]:
@@ -106,15 +145,8 @@ def _load(path: Path):
     import openpyxl
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        data = path.read_bytes()  # the original is only read, never opened for writing
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), rich_text=False)
-        except Exception as exc:
-            raise OpenbookError(f"{path}: the workbook could not be opened to annotate it ({first_line(exc)}). "
-                                "Open it in Excel and save it again as .xlsx.") from None
-        if PROBLEMS_SHEET in wb.sheetnames:  # annotating an annotated copy: start afresh
-            del wb[PROBLEMS_SHEET]
-        return wb, lambda p: wb[p.sheet] if p.sheet in wb.sheetnames else None
+        # the original is only read, never opened for writing
+        return _open_xlsx(path, io.BytesIO(path.read_bytes()))
     if suffix in (".csv", ".tsv", ".txt"):
         rows = _csv_rows(path)
     else:
@@ -124,6 +156,18 @@ def _load(path: Path):
     ws.title = _sheet_title(path.stem)
     _fill_rows(ws, rows)
     return wb, lambda p: ws
+
+
+def _open_xlsx(path: Path, data: io.BytesIO):
+    import openpyxl
+    try:
+        wb = openpyxl.load_workbook(data, rich_text=False)
+    except Exception as exc:
+        raise OpenbookError(f"{path}: the workbook could not be opened to annotate it ({first_line(exc)}). "
+                            "Open it in Excel and save it again as .xlsx.") from None
+    if PROBLEMS_SHEET in wb.sheetnames:  # annotating an annotated copy: start afresh
+        del wb[PROBLEMS_SHEET]
+    return wb, lambda p: wb[p.sheet] if p.sheet in wb.sheetnames else None
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -170,8 +214,10 @@ def _load_calamine(path: Path):
 
 # ------------------------------------------------------------------ marking
 
-def _mark(wb, sheet_of, problems: list[Problem], tables: dict) -> dict[int, str]:
-    """Fill and comment the failing cells; returns id(problem) -> the cell that carries it."""
+def _mark(wb, sheet_of, problems: list[Problem], tables: dict, bounds_of=None) -> dict[int, str]:
+    """Fill and comment the failing cells; returns id(problem) -> the cell that carries it.
+    ``bounds_of(title)`` gives the columns of the sheet's rows that openpyxl was not given
+    (report/splice.py), so that a tinted row spans the whole sheet as before."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -193,6 +239,10 @@ def _mark(wb, sheet_of, problems: list[Problem], tables: dict) -> dict[int, str]
             row_notes[(ws.title, p.row)].append(p)
     bounds = {title: (ws.min_column or 1, max(ws.max_column or 1, ws.min_column or 1))
               for title, ws in sheets.items()}
+    for title in bounds:
+        more = bounds_of(title) if bounds_of else None
+        if more:
+            bounds[title] = (min(bounds[title][0], more[0]), max(bounds[title][1], more[1]))
     key_columns: dict[tuple, int | None] = {}
 
     # whole rows first, lightly, so that a cell's own fill wins
