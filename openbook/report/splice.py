@@ -23,6 +23,7 @@ and style of the original, the problem cells marked.
 """
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import zipfile
@@ -58,8 +59,22 @@ class Sheet:
     part: str
     head: bytes                                  # the XML before <sheetData>
     tail: bytes                                  # the XML after </sheetData>
-    rows: list[tuple[int, bytes]]                # (row number, the row's XML), in order
+    body: bytes                                  # the rows, as they are
+    numbers: list[int]                           # each row's number, ascending
+    starts: list[int]                            # where each row starts in body (it ends where the next starts)
     _bounds: tuple[int, int] | None = None
+
+    def end(self, i: int) -> int:
+        return self.starts[i + 1] if i + 1 < len(self.starts) else len(self.body)
+
+    def index(self, number: int) -> int | None:
+        i = bisect.bisect_left(self.numbers, number)
+        return i if i < len(self.numbers) and self.numbers[i] == number else None
+
+    def rows(self, numbers) -> list[tuple[int, bytes]]:
+        """(number, XML) of those of ``numbers`` the sheet has, in order."""
+        found = sorted(i for i in map(self.index, numbers) if i is not None)
+        return [(self.numbers[i], self.body[self.starts[i]:self.end(i)]) for i in found]
 
     def bounds(self) -> tuple[int, int]:
         """The first and last column (1-based) any cell reaches, as openpyxl's
@@ -67,11 +82,13 @@ class Sheet:
         only a sheet with a whole-row problem needs it."""
         if self._bounds is None:
             lo = hi = 0
-            for _, xml in self.rows:
-                first = _CELL_COLUMN.search(xml)
+            body = self.body
+            for i, start in enumerate(self.starts):
+                end = self.end(i)
+                first = _CELL_COLUMN.search(body, start, end)
                 if first is None:
                     continue
-                last = _CELL_COLUMN.match(xml, max(xml.rfind(b"<c "), xml.rfind(b"<c>")))
+                last = _CELL_COLUMN.match(body, max(body.rfind(b"<c ", start, end), body.rfind(b"<c>", start, end)), end)
                 a, b = _column(first.group(1)), _column((last or first).group(1))
                 lo, hi = (a if not lo else min(lo, a)), max(hi, b)
             self._bounds = (lo, hi)
@@ -120,8 +137,7 @@ class Original:
         and only the shared strings those rows use (openpyxl reads about 20,000 a
         second: a 150,000-row sheet has hundreds of thousands)."""
         parts = dict(self.parts)
-        kept = {name: [xml for n, xml in sheet.rows if n in keep.get(name, set())]
-                for name, sheet in self.sheets.items()}
+        kept = {name: [xml for _, xml in sheet.rows(keep.get(name, ()))] for name, sheet in self.sheets.items()}
         strings = _string_items(self.sst) if self.sst is not None else None
         if strings is not None and self.sst_part in parts:
             used: dict[int, int] = {}       # original index -> index in the stripped table
@@ -202,6 +218,9 @@ def _renumber(m: re.Match, used: dict[int, int], count: int) -> bytes:
     return m.group(1) + str(new).encode() + m.group(3)
 
 
+_ROW_TAG = re.compile(rb'<row\b[^>]*?\sr="(\d+)"[^>]*?(/?)>')
+
+
 def _split(part: str, data: bytes) -> Sheet | None | bool:
     """The sheet's rows; None for a part with no cells (a chart sheet), False when
     the sheet is not plain enough to splice."""
@@ -211,37 +230,19 @@ def _split(part: str, data: bytes) -> Sheet | None | bool:
     body = m.group(1) or b""
     if b't="shared"' in body or b"<sheetData" in body:
         return False
-    rows: list[tuple[int, bytes]] = []
-    pos = 0
-    while True:
-        start = body.find(b"<row", pos)
-        if start < 0:
-            if body[pos:].strip():
-                return False
-            break
-        if body[pos:start].strip() or body[start + 4:start + 5] not in (b" ", b">", b"/"):
-            return False
-        close = body.find(b">", start)
-        if close < 0:
-            return False
-        number = _ROW_NUMBER.search(body, start, close)
-        if number is None:
-            return False
-        if body[close - 1:close] == b"/":
-            stop = close + 1
-        else:
-            stop = body.find(b"</row>", close)
-            if stop < 0:
-                return False
-            stop += 6
-        rows.append((int(number.group(1)), body[start:stop]))
-        pos = stop
-    # every cell says where it is (a cell without a reference is placed after the one before)
-    if body.count(b"<c") != body.count(b' r="') - len(rows):
+    tags = [(t.start(), int(t.group(1)), t.group(2)) for t in _ROW_TAG.finditer(body)]
+    # every row says where it is, and holds only cells that do (a row or cell without
+    # a reference is placed after the one before it)
+    if len(tags) != body.count(b"<row") or body.count(b"</row>") != sum(1 for t in tags if not t[2]):
         return False
-    if any(a[0] >= b[0] for a, b in zip(rows, rows[1:])):
+    if body.count(b"<c") != body.count(b' r="') - len(tags):
         return False
-    return Sheet(part, data[:m.start()], data[m.end():], rows)
+    if (body[:tags[0][0]] if tags else body).strip():
+        return False
+    numbers = [n for _, n, _ in tags]
+    if any(a >= b for a, b in zip(numbers, numbers[1:])):
+        return False
+    return Sheet(part, data[:m.start()], data[m.end():], body, numbers, [s for s, _, _ in tags])
 
 
 def _join(sheet: Sheet, rows: list[bytes]) -> bytes:
@@ -257,24 +258,29 @@ def _merge(sheet: Sheet, marked: bytes, keep: set[int]) -> bytes:
     written = _split("", marked) if m else None
     if not written:
         raise ValueError("openpyxl's sheet could not be split")   # cannot happen: it writes plain rows
-    original = {n for n, _ in sheet.rows}
-    ours = {n: xml for n, xml in written.rows if n in keep or n not in original}
-    if all(n in original for n in ours):
-        merged = [ours.get(n, xml) for n, xml in sheet.rows] if ours else [xml for _, xml in sheet.rows]
-    else:
-        rows = dict(sheet.rows)
-        rows.update(ours)
-        merged = [rows[n] for n in sorted(rows)]
-    body = b"".join(merged)
+    pieces, pos = [], 0
+    for n, xml in written.rows(written.numbers):
+        i = bisect.bisect_left(sheet.numbers, n)
+        if i < len(sheet.numbers) and sheet.numbers[i] == n:
+            if n not in keep:
+                continue          # a cell openpyxl made for a comment or link: the original row stands
+            pieces += [sheet.body[pos:sheet.starts[i]], xml]
+            pos = sheet.end(i)
+        else:
+            at = sheet.starts[i] if i < len(sheet.starts) else len(sheet.body)
+            pieces += [sheet.body[pos:at], xml]
+            pos = at
+    pieces.append(sheet.body[pos:])
+    body = b"".join(pieces)
     head, tail = marked[:m.start()], marked[m.end():]
     head = _DIMENSION.sub(lambda d: _dimension(d, sheet, written), head, count=1)
-    return head + (b"<sheetData>" + body + b"</sheetData>" if body else b"<sheetData/>") + tail
+    return head + (b"<sheetData>" + body + b"</sheetData>" if body.strip() else b"<sheetData/>") + tail
 
 
 def _dimension(d: re.Match, sheet: Sheet, written: Sheet) -> bytes:
     """The used range of the whole sheet: openpyxl's (the kept rows) and the original rows'."""
     cols = [c for c in sheet.bounds() + written.bounds() if c]
-    rows = [n for n, _ in sheet.rows[:1] + sheet.rows[-1:] + written.rows[:1] + written.rows[-1:]]
+    rows = sheet.numbers[:1] + sheet.numbers[-1:] + written.numbers[:1] + written.numbers[-1:]
     if not cols or not rows:
         return d.group(0)
     return f'<dimension ref="{_letters(min(cols))}{min(rows)}:{_letters(max(cols))}{max(rows)}"/>'.encode()
