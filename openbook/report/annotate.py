@@ -90,6 +90,8 @@ def _write_copy(src: Path, target: Path, problems: list[Problem], general: list[
         _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
         _save(wb, target)
         return
+    # an annotated copy annotated again: its old problems sheet is dropped, never spliced into the new one
+    original.sheets.pop(PROBLEMS_SHEET, None)
     keep = _rows_to_keep(src, problems, tables)
     wb, sheet_of = _open_xlsx(src, original.stripped(keep))
     anchors = _mark(wb, sheet_of, problems, tables, original.bounds)

@@ -167,22 +167,23 @@ class Original:
             names = _sheet_parts(zf)
             parts = [(info.filename, zf.read(info)) for info in zf.infolist() if not info.is_dir()]
         by_part = {part: name for name, part in names.items() if name in self.sheets}
+        sst = self.sst if self.sst is not None and SST_PART not in {p for p, _ in parts} else None
         out = []
         for part, data in parts:
             name = by_part.get(part)
             if name is not None:
                 data = _merge(self.sheets[name], data, keep.get(name, set()))
-            elif self.sst is not None and part == "[Content_Types].xml":
+            elif sst is not None and part == "[Content_Types].xml" and SST_CONTENT.encode() not in data:
                 data = data.replace(b"</Types>", f'<Override PartName="/{SST_PART}" ContentType="{SST_CONTENT}"/>'
                                     "</Types>".encode())
-            elif self.sst is not None and part == "xl/_rels/workbook.xml.rels":
+            elif sst is not None and part == "xl/_rels/workbook.xml.rels" and SST_TYPE.encode() not in data:
                 data = data.replace(b"</Relationships>", f'<Relationship Id="rIdOpenbookStrings" Type="{SST_TYPE}" '
                                     f'Target="/{SST_PART}"/></Relationships>'.encode())
             out.append((part, data))
-            if part == "xl/styles.xml" and self.sst is not None:
-                out.append((SST_PART, self.sst))
-        if self.sst is not None and SST_PART not in {p for p, _ in out}:
-            out.append((SST_PART, self.sst))
+            if part == "xl/styles.xml" and sst is not None:
+                out.append((SST_PART, sst))
+        if sst is not None and SST_PART not in {p for p, _ in out}:
+            out.append((SST_PART, sst))
         return out
 
 
