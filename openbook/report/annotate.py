@@ -80,16 +80,21 @@ def _write_copy(src: Path, target: Path, problems: list[Problem], general: list[
                 splice: bool = True) -> None:
     """One annotated copy. A workbook whose sheets can be spliced (report/splice.py)
     passes only its marked rows through openpyxl; any other file passes whole."""
-    original = None
-    if splice and src.suffix.lower() in (".xlsx", ".xlsm"):
-        from openbook.report.splice import Original
-        original = Original.open(src)
-    if original is None:
-        wb, sheet_of = _load(src)
-        anchors = _mark(wb, sheet_of, problems, tables)
-        _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
-        _save(wb, target)
-        return
+    from openbook.report.splice import NotSpliced, Original
+    original = Original.open(src) if splice and src.suffix.lower() in (".xlsx", ".xlsm") else None
+    if original is not None:
+        try:
+            return _write_spliced(src, target, original, problems, general, tables)
+        except NotSpliced:
+            pass      # nothing was written: the slow way below
+    wb, sheet_of = _load(src)
+    anchors = _mark(wb, sheet_of, problems, tables)
+    _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
+    _save(wb, target)
+
+
+def _write_spliced(src: Path, target: Path, original, problems: list[Problem], general: list[Problem],
+                   tables: dict) -> None:
     # an annotated copy annotated again: its old problems sheet is dropped, never spliced into the new one
     original.sheets.pop(PROBLEMS_SHEET, None)
     keep = _rows_to_keep(src, problems, tables)

@@ -54,6 +54,11 @@ def _letters(index: int) -> str:
     return s
 
 
+class NotSpliced(Exception):
+    """openpyxl wrote a sheet this module cannot read back (it writes plain rows, so
+    this is not expected): the copy is then made the slow way."""
+
+
 @dataclass
 class Sheet:
     part: str
@@ -106,9 +111,11 @@ class Original:
     @classmethod
     def open(cls, path: Path) -> "Original | None":
         """The workbook's parts and its sheets' rows, or None when a sheet cannot be spliced."""
-        from openbook.read.xlsx import _sheet_parts
+        from openbook.read.xlsx import MAX_XLSX_UNCOMPRESSED, _sheet_parts
         try:
             with zipfile.ZipFile(path) as zf:
+                if sum(info.file_size for info in zf.infolist()) > MAX_XLSX_UNCOMPRESSED:
+                    return None   # never inflated here; the slow path refuses it as before
                 names = _sheet_parts(zf)
                 parts = {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
         except Exception:     # openpyxl's own error, on the slow path, names the problem
@@ -258,7 +265,7 @@ def _merge(sheet: Sheet, marked: bytes, keep: set[int]) -> bytes:
     m = _SHEET_DATA.search(marked)
     written = _split("", marked) if m else None
     if not written:
-        raise ValueError("openpyxl's sheet could not be split")   # cannot happen: it writes plain rows
+        raise NotSpliced("openpyxl's sheet could not be split")
     pieces, pos = [], 0
     for n, xml in written.rows(written.numbers):
         i = bisect.bisect_left(sheet.numbers, n)
