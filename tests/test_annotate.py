@@ -374,20 +374,45 @@ def annotated_again(tmp_path: Path) -> Path:
     return again
 
 
-@pytest.mark.parametrize("source", ["made", "example", "shared-strings", "annotated-again"])
+def make_awkward_csv(path: Path) -> Path:
+    """A CSV whose values test how its sheet is written: spaces at either end, only
+    spaces, &, < and >, a quoted line break, a formula, £ in cp1252, empty cells,
+    a blank line, a repeated line, and problems between valid rows."""
+    lines = ["OrganisationURI;OrganisationLabel;PaymentDate;OrganisationalUnit;BeneficiaryName;Purpose;Amount;"
+             "BeneficiaryID;Notes"]
+    for i in range(60):
+        lines.append(f"{URI};Anytown;{i % 28 + 1:02d}/03/2025;Finance;Supplier {i} Ltd;Catering;£{1000 + i:,}.12;"
+                     f"{i:05d};")
+    lines[5] = f"{URI};Anytown;31/02/2025;Finance; Acme & Sons <Ltd> ;Catering;12.50;2;   "
+    lines[9] = f'{URI};Anytown;01/03/2025;Finance;=HYPERLINK("http://x");"two\r\nlines";lots;3;x'
+    lines[20] = ""
+    lines[30] = lines[31]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
+@pytest.mark.parametrize("source", ["made", "example", "shared-strings", "annotated-again", "csv"])
 def test_the_spliced_copy_equals_the_copy_made_whole_by_openpyxl(tmp_path, source):
     """Issue 18: a large workbook's unmarked rows are copied as they are, not through
     openpyxl; the copy holds exactly what the whole-openpyxl copy holds."""
     from openbook.report.splice import Original
     src = {"made": lambda: make_workbook_with_errors(tmp_path / "in.xlsx"), "example": lambda: EXAMPLE,
            "shared-strings": lambda: make_workbook_with_shared_strings(tmp_path / "in.xlsx"),
-           "annotated-again": lambda: annotated_again(tmp_path)}[source]()
-    assert Original.open(src) is not None          # the splice is the path taken
+           "annotated-again": lambda: annotated_again(tmp_path),
+           "csv": lambda: make_awkward_csv(tmp_path / "spend.csv")}[source]()
+    if source == "csv":
+        from openbook.report.annotate import _csv_original
+        assert _csv_original(src)[0] is not None    # the splice is the path taken
+    else:
+        assert Original.open(src) is not None
+
     report, spliced, whole = _both_ways(src, tmp_path)
     assert _snapshot(spliced) == _snapshot(whole)
-    if source != "annotated-again":     # there the first copy's marks stay, on both paths
-        check_annotated(report, spliced)
+    if source not in ("annotated-again", "csv"):   # again: the first copy's marks stay, on both paths;
+        check_annotated(report, spliced)             # a CSV's problems name no sheet
     assert len(list(openpyxl.load_workbook(spliced)[PROBLEMS_SHEET].iter_rows())) == 1 + len(report.problems(limit=None))
+    if source == "csv":
+        return
     # a second reader (calamine, as openbook reads) finds every original value in the copy
     import python_calamine
     before = python_calamine.CalamineWorkbook.from_path(str(src))

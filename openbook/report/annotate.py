@@ -81,12 +81,18 @@ def _write_copy(src: Path, target: Path, problems: list[Problem], general: list[
     """One annotated copy. A workbook whose sheets can be spliced (report/splice.py)
     passes only its marked rows through openpyxl; any other file passes whole."""
     from openbook.report.splice import NotSpliced, Original
-    original = Original.open(src) if splice and src.suffix.lower() in (".xlsx", ".xlsm") else None
-    if original is not None:
-        try:
-            return _write_spliced(src, target, original, problems, general, tables)
-        except NotSpliced:
-            pass      # nothing was written: the slow way below
+    suffix = src.suffix.lower()
+    try:
+        if splice and suffix in (".xlsx", ".xlsm"):
+            original = Original.open(src)
+            if original is not None:
+                return _write_spliced(src, target, original, problems, general, tables)
+        elif splice and suffix in (".csv", ".tsv", ".txt"):
+            original, title = _csv_original(src)
+            if original is not None:
+                return _write_spliced(src, target, original, problems, general, tables, csv_sheet=title)
+    except NotSpliced:
+        pass      # nothing was written: the slow way below
     wb, sheet_of = _load(src)
     anchors = _mark(wb, sheet_of, problems, tables)
     _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
@@ -94,11 +100,13 @@ def _write_copy(src: Path, target: Path, problems: list[Problem], general: list[
 
 
 def _write_spliced(src: Path, target: Path, original, problems: list[Problem], general: list[Problem],
-                   tables: dict) -> None:
+                   tables: dict, csv_sheet: str | None = None) -> None:
     # an annotated copy annotated again: its old problems sheet is dropped, never spliced into the new one
     original.sheets.pop(PROBLEMS_SHEET, None)
-    keep = _rows_to_keep(src, problems, tables)
+    keep = _rows_to_keep(src, problems, tables, csv_sheet)
     wb, sheet_of = _open_xlsx(src, original.stripped(keep))
+    if csv_sheet is not None:       # a CSV's one sheet holds every problem, as on the slow path
+        sheet_of = lambda p: wb[csv_sheet]  # noqa: E731
     anchors = _mark(wb, sheet_of, problems, tables, original.bounds)
     _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
     marked = io.BytesIO()
@@ -106,23 +114,59 @@ def _write_spliced(src: Path, target: Path, original, problems: list[Problem], g
     save_workbook_parts(original.spliced(marked.getvalue(), keep), target, "annotated workbook")
 
 
-def _rows_to_keep(src: Path, problems: list[Problem], tables: dict) -> dict[str, set[int]]:
+def _rows_to_keep(src: Path, problems: list[Problem], tables: dict, csv_sheet: str | None = None
+                  ) -> dict[str, set[int]]:
     """Sheet name -> the rows openpyxl must see: each problem's row, and each
-    table's header row (where a repeated key's column is found)."""
+    table's header row (where a repeated key's column is found). A CSV's
+    problems and tables are all on its one sheet, ``csv_sheet``."""
     keep: dict[str, set[int]] = defaultdict(set)
     for p in problems:
-        if p.sheet is None:
+        sheet = csv_sheet or p.sheet
+        if sheet is None:
             continue
         if p.cell:
             digits = p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
             if digits.isdigit():
-                keep[p.sheet].add(int(digits))
+                keep[sheet].add(int(digits))
         if p.row:
-            keep[p.sheet].add(p.row)
+            keep[sheet].add(p.row)
     for t in tables.values():
-        if t.path == str(src) and t.header_row:
-            keep[t.sheet].add(t.header_row)
+        if t.path == str(src) and t.header_row and (csv_sheet or t.sheet):
+            keep[csv_sheet or t.sheet].add(t.header_row)
     return keep
+
+
+def _csv_original(path: Path):
+    """The CSV as the workbook the slow path writes (``_fill_rows``: one sheet, every
+    value inline text, empty cells left out), for the splice; (None, None) when a
+    value holds a character no workbook can (the slow path then says so)."""
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+    from openbook.report.splice import Original
+    rows = _csv_rows(path)
+    if ILLEGAL_CHARACTERS_RE.search("\n".join("\n".join(record) for record in rows)):
+        return None, None
+    wb = openpyxl.Workbook()
+    title = wb.active.title = _sheet_title(path.stem)
+    skeleton = io.BytesIO()
+    wb.save(skeleton)
+    letters = [get_column_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
+    out = []
+    for r, record in enumerate(rows, 1):
+        cells = [f'<c r="{letters[c]}{r}" t="inlineStr"><is>{_text_element(v)}</is></c>'
+                 for c, v in enumerate(record) if v]
+        if cells:
+            out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return Original.written(path, skeleton.getvalue(), "".join(out).encode("utf-8")), title
+
+
+def _text_element(value: str) -> str:
+    """<t> as openpyxl writes it: &, < and > escaped, and xml:space="preserve" when
+    the text has spaces at either end (openpyxl.xml.functions.whitespace)."""
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    stripped = value.strip()
+    return f'<t xml:space="preserve">{text}</t>' if stripped and stripped != value else f"<t>{text}</t>"
 
 
 def _sources(report: Report) -> list[str]:

@@ -111,15 +111,35 @@ class Original:
     @classmethod
     def open(cls, path: Path) -> "Original | None":
         """The workbook's parts and its sheets' rows, or None when a sheet cannot be spliced."""
-        from openbook.read.xlsx import MAX_XLSX_UNCOMPRESSED, _sheet_parts
+        from openbook.read.xlsx import MAX_XLSX_UNCOMPRESSED
         try:
             with zipfile.ZipFile(path) as zf:
                 if sum(info.file_size for info in zf.infolist()) > MAX_XLSX_UNCOMPRESSED:
                     return None   # never inflated here; the slow path refuses it as before
-                names = _sheet_parts(zf)
                 parts = {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
+            return cls._from_parts(path, parts)
         except Exception:     # openpyxl's own error, on the slow path, names the problem
             return None
+
+    @classmethod
+    def written(cls, path: Path, skeleton: bytes, rows: bytes) -> "Original":
+        """A workbook openpyxl saved with one empty sheet (``skeleton``), given the
+        sheet's rows: a CSV as the slow path would write it."""
+        with zipfile.ZipFile(io.BytesIO(skeleton)) as zf:
+            parts = {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
+        part = "xl/worksheets/sheet1.xml"
+        parts[part], n = _SHEET_DATA.subn(lambda m: b"<sheetData>" + rows + b"</sheetData>", parts[part], count=1)
+        book = cls._from_parts(path, parts) if n == 1 else None
+        if book is None or not book.sheets:
+            raise NotSpliced("the sheet written for the CSV could not be split")
+        return book
+
+    @classmethod
+    def _from_parts(cls, path: Path, parts: dict[str, bytes]) -> "Original | None":
+        from openbook.read.xlsx import _sheet_parts
+        listing = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        with zipfile.ZipFile(_zip({k: parts[k] for k in listing if k in parts})) as zf:
+            names = _sheet_parts(zf)
         if len(set(names.values())) != len(names):
             return None
         book = cls(path, parts)
@@ -159,12 +179,7 @@ class Original:
                                     + b"".join(items) + b"</sst>")
         for name, sheet in self.sheets.items():
             parts[sheet.part] = _join(sheet, kept[name])
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
-            for name, data in parts.items():
-                zf.writestr(name, data)
-        out.seek(0)
-        return out
+        return _zip(parts)
 
     def spliced(self, marked: bytes, keep: dict[str, set[int]]) -> list[tuple[str, bytes]]:
         """The parts of the annotated copy: openpyxl's (``marked``, a saved copy of
@@ -192,6 +207,15 @@ class Original:
         if sst is not None and SST_PART not in {p for p, _ in out}:
             out.append((SST_PART, sst))
         return out
+
+
+def _zip(parts: dict[str, bytes]) -> io.BytesIO:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    out.seek(0)
+    return out
 
 
 def _shared_strings(parts: dict[str, bytes]) -> str:
