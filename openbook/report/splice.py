@@ -17,6 +17,9 @@ are changed, so only they need openpyxl:
    (openpyxl writes its own cells' text inline, so a ``t="s"`` cell of an
    original row still finds its text).
 
+A CSV's copy is spliced the same way (``Original.written``): annotate.py writes its
+sheet XML as openpyxl would, and openpyxl sees only the problem rows.
+
 A workbook that is not plain enough (``Original.open`` returns None) is annotated
 the slow way, through openpyxl whole. The result is the same workbook: every cell
 and style of the original, the problem cells marked.
