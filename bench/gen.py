@@ -102,8 +102,8 @@ def _pick(values: list[str], i: pl.Expr, k: int) -> pl.Expr:
     return pl.lit(pl.Series(values)).gather(_u(i, k) % len(values))
 
 
-def chunk(start: int, n: int) -> pl.DataFrame:
-    """Rows start..start+n-1 (0-based data rows)."""
+def chunk(start: int, n: int, errors: bool = True) -> pl.DataFrame:
+    """Rows start..start+n-1 (0-based data rows); with ``errors=False``, none injected."""
     fields = spend_fields()
     i = pl.col("i")
     frame = pl.DataFrame({"i": pl.int_range(start, start + n, dtype=pl.Int64, eager=True)})
@@ -112,6 +112,8 @@ def chunk(start: int, n: int) -> pl.DataFrame:
     amount_f = (pl.lit(500.0) * ((_u(i, 3) % 1_000_000).cast(pl.Float64) / 1e6 * 6).exp()).round(2)
     amount_f = pl.when(_u(i, 4) % 100 < 3).then(-amount_f).otherwise(amount_f)
     err = (_u(i, 5) % 10_000 < ERROR_RATE_PER_10K) & (i % 2 == 1)   # only odd rows: see duplicate-key
+    if not errors:
+        err = pl.lit(False)
     kind = (_u(i, 6) % len(KINDS)).cast(pl.Int64)
     has_po = _u(i, 7) % 10 < 7
     cols = {
@@ -262,26 +264,47 @@ def write_csv(path: Path, rows: int, shape: str = "clean") -> dict:
     return meta
 
 
-def write_xlsx(path: Path, rows: int) -> dict:
+def write_xlsx(path: Path, rows: int, shape: str = "clean", errors: bool = True) -> dict:
     """The same rows as write_csv, in a workbook: shared strings (xlsxwriter's
     default, as Excel writes), real date cells and number cells; an error value
-    is written as text in its cell, as a person would type it."""
+    is written as text in its cell, as a person would type it.
+
+    ``shape="ledger"`` writes the ledger's rows (headers, long text, repeated
+    payees, duplicate lines) as a finance system's Excel export does, a mix of
+    typed and text cells: ``ledger_cells`` says which. ``errors=False`` writes
+    rows with no injected error (the annotate benchmark's valid workbook)."""
     import xlsxwriter
     meta_path = Path(str(path) + ".json")
     if path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        if meta.get("rows") == rows and meta.get("seed") == SEED:
+        if (meta.get("generated", meta.get("rows")) == rows and meta.get("seed") == SEED
+                and meta.get("shape", "clean") == shape and meta.get("injected", True) == errors):
             return meta
     fields = spend_fields()
-    frame = chunk(0, rows)
-    errors = expected_errors(frame)
-    frame = frame.select(fields)
+    frame = chunk(0, rows, errors=errors)
+    if shape == "ledger":
+        frame = ledger(frame)
+    expected = expected_errors(frame)
+    frame = _named(frame, shape)
     tmp = path.with_suffix(".tmp.xlsx")
     wb = xlsxwriter.Workbook(str(tmp))
     ws = wb.add_worksheet("Spend")
+    ws.write_row(0, 0, frame.columns)
+    if shape == "ledger":
+        _ledger_cells(wb, ws, frame)
+    else:
+        _clean_cells(wb, ws, frame, fields)
+    wb.close()
+    tmp.rename(path)
+    meta = {"rows": frame.height, "generated": rows, "errors": expected, "seed": SEED, "shape": shape,
+            "injected": errors, "bytes": path.stat().st_size}
+    meta_path.write_text(json.dumps(meta))
+    return meta
+
+
+def _clean_cells(wb, ws, frame: pl.DataFrame, fields: list[str]) -> None:
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     money = wb.add_format({"num_format": "#,##0.00"})
-    ws.write_row(0, 0, fields)
     date_cols = {fields.index("PaymentDate"), fields.index("EffectiveDate")}
     number_cols = {fields.index("Amount"), fields.index("IrrecoverableVATAmount")}
     parse_date = dt.date.fromisoformat
@@ -302,11 +325,54 @@ def write_xlsx(path: Path, rows: int) -> dict:
                 except ValueError:
                     pass
             ws.write_string(r, c, v)
-    wb.close()
-    tmp.rename(path)
-    meta = {"rows": rows, "errors": errors, "seed": SEED, "bytes": path.stat().st_size}
-    meta_path.write_text(json.dumps(meta))
-    return meta
+
+
+# A ledger export in Excel, as finance systems write one (and as people then edit it):
+# - dates: real date cells shown dd/mm/yyyy, except the ``31-Jan-2025`` ones, which
+#   stay text (pasted from another report: about 30% of PaymentDate);
+# - amounts: real numbers shown £#,##0.00 with credits in brackets, except about one
+#   in ten written as text (``£1,234.56``, ``(1,234.56)``: Excel's "number stored as
+#   text", from a pasted or re-keyed line);
+# - Irrecoverable VAT a number (0); every other column text (shared strings), IDs too;
+# - an error value (``30/02/2025``, ``not known``, ``TBC``) is text, as typed.
+LEDGER_TEXT_AMOUNTS_PER_100 = 10
+
+
+def _ledger_cells(wb, ws, frame: pl.DataFrame) -> None:
+    date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+    money = wb.add_format({"num_format": "\u00a3#,##0.00;(\u00a3#,##0.00)"})
+    names = frame.columns
+    date_cols = {names.index(LEDGER_HEADERS["PaymentDate"]), names.index("EffectiveDate")}
+    amount_col = names.index(LEDGER_HEADERS["Amount"])
+    vat_col = names.index(LEDGER_HEADERS["IrrecoverableVATAmount"])
+    strptime = dt.datetime.strptime
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for c, v in enumerate(row):
+            if v is None:
+                continue
+            if c in date_cols and len(v) == 10 and v[2] == "/":
+                try:
+                    ws.write_datetime(r, c, strptime(v, "%d/%m/%Y"), date_fmt)
+                    continue
+                except ValueError:
+                    pass      # 30/02/2025 stays text
+            elif c == amount_col and (r * 7919) % 100 >= LEDGER_TEXT_AMOUNTS_PER_100:
+                text = v.replace("\u00a3", "").replace(",", "")
+                negative = text.startswith("(") and text.endswith(")")
+                try:
+                    number = float(text.strip("()"))
+                except ValueError:
+                    pass      # TBC stays text
+                else:
+                    ws.write_number(r, c, -number if negative else number, money)
+                    continue
+            elif c == vat_col:
+                try:
+                    ws.write_number(r, c, float(v), money)
+                    continue
+                except ValueError:
+                    pass
+            ws.write_string(r, c, v)
 
 
 def write_folder(folder: Path, files: int, rows_each: int) -> dict:

@@ -114,29 +114,58 @@ def save_workbook(wb, path: str | Path, what: str = "workbook") -> None:
     byte the same each time (the document's dates and every zip entry's time)."""
     with replacing(path, what) as tmp:
         wb.save(tmp)
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch.isdigit():
-            _reproducible_zip(tmp, int(epoch))
+        epoch = _source_date_epoch()
+        if epoch is not None:
+            _reproducible_zip(tmp, epoch)
+
+
+# A part this large is deflated at level 1: a 90 MB sheet takes 0.4 s instead of
+# 1.6 s, and its copy is about 30% larger.
+FAST_DEFLATE_BYTES = 16 * 1024 * 1024
+
+
+def save_workbook_parts(parts: Iterable[tuple[str, bytes]], path: str | Path, what: str = "workbook") -> None:
+    """Write an .xlsx from its parts (name, bytes), in order, atomically; with
+    SOURCE_DATE_EPOCH set, byte for byte the same each time, as save_workbook."""
+    with replacing(path, what) as tmp:
+        _write_parts(tmp, ((name, data, None) for name, data in parts), _source_date_epoch(),
+                     fast_above=FAST_DEFLATE_BYTES)
+
+
+def _source_date_epoch() -> int | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(epoch) if epoch.isdigit() else None
 
 
 def _reproducible_zip(path: Path, epoch: int) -> None:
     """Rewrite an .xlsx with fixed times: openpyxl stamps "now" into docProps/core.xml
     and into each zip entry, so two identical runs would differ."""
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        entries = [(info.filename, zf.read(info), info.external_attr) for info in zf.infolist()]
+    _write_parts(path, entries, epoch)
+
+
+def _write_parts(path: Path, entries, epoch: int | None, fast_above: int | None = None) -> None:
+    """The zip of ``entries`` (name, bytes, external_attr or None); with an epoch,
+    every entry and the document's dates carry that time instead of now."""
     import datetime as dt
     import re
     import zipfile
-    when = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.timezone.utc)   # zip times start in 1980
+    if epoch is None:
+        when = dt.datetime.now()
+    else:
+        when = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.timezone.utc)   # zip times start in 1980
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(path) as zf:
-        entries = [(info, zf.read(info)) for info in zf.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
+        for name, data, attr in entries:
+            if epoch is not None and name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", data)
-            fixed = zipfile.ZipInfo(info.filename, when.timetuple()[:6])
+            fixed = zipfile.ZipInfo(name, when.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            out.writestr(fixed, data)
+            fixed.external_attr = attr if attr is not None else 0o600 << 16
+            fast = fast_above is not None and len(data) > fast_above
+            out.writestr(fixed, data, compresslevel=1 if fast else None)
 
 
 # A work folder older than this with no live owner is a leftover of a run that

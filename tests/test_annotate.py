@@ -296,3 +296,166 @@ def test_the_marked_up_copy_is_byte_identical_under_source_date_epoch(tmp_path, 
     annotate(report, second)
     assert first.read_bytes() == second.read_bytes()
     assert b"2025-11-28T00:00:00Z" in zipfile.ZipFile(first).read("docProps/core.xml")
+
+
+def _snapshot(path: Path) -> dict:
+    """Every cell that holds a value, a style, a comment or a link, as openpyxl reads it back."""
+    wb = openpyxl.load_workbook(path)
+    out = {"sheets": tuple(wb.sheetnames)}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None and not c.has_style and c.comment is None:
+                    continue
+                out[(ws.title, c.coordinate)] = (
+                    c.value, c.number_format, c.fill.fill_type, c.fill.start_color.rgb, c.font.b, c.font.i,
+                    c.comment.text if c.comment else None, c.hyperlink.location if c.hyperlink else None)
+        out[(ws.title, "sheet")] = (ws.freeze_panes, ws.auto_filter.ref, ws.dimensions, ws.sheet_view.tabSelected,
+                                    tuple(str(r) for r in ws.merged_cells.ranges))
+    return out
+
+
+def _both_ways(src: Path, tmp_path: Path):
+    """The annotated copy spliced (report/splice.py) and passed whole through openpyxl."""
+    from openbook.report.annotate import _write_copy
+    report = openbook.validate([src])
+    tables = {(t.path, t.sheet, t.name): t for t in report.tables}
+    problems = [p for p in report.iter_problems(reveal=True) if p.path == str(src)]
+    assert problems
+    spliced, whole = tmp_path / "spliced.xlsx", tmp_path / "whole.xlsx"
+    _write_copy(src, spliced, problems, [], tables, splice=True)
+    _write_copy(src, whole, problems, [], tables, splice=False)
+    return report, spliced, whole
+
+
+def make_workbook_with_shared_strings(path: Path) -> Path:
+    """As Excel writes text: a shared-strings table (openpyxl writes text inline), with a
+    rich-text cell, real dates and numbers, another author's comment, and problems
+    between many valid rows."""
+    import datetime as dt
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Functions")
+    bold, money = wb.add_format({"bold": True}), wb.add_format({"num_format": "£#,##0.00"})
+    ws.write_row(0, 0, ["OrganisationURI", "FunctionID", "Label", "Level", "Remarks"], bold)
+    for r in range(1, 300):
+        label = None if r == 120 else f"Service {r % 7}"                  # C121: required value missing
+        ws.write_row(r, 0, [URI, "F-5" if r == 200 else f"F-{r}", label, "bad" if r == 250 else "service"])
+        if r % 50 == 0:
+            ws.write_datetime(r, 4, dt.datetime(2025, 4, r % 28 + 1), wb.add_format({"num_format": "dd/mm/yyyy"}))
+        elif r % 30 == 0:
+            ws.write_number(r, 4, r * 1.5, money)
+    ws.write_rich_string(10, 2, "Home ", bold, "care")                  # rich text in an untouched row
+    ws.write_comment("B3", "Checked by Sam", {"author": "Sam"})
+    wb.close()
+    return path
+
+
+def annotated_again(tmp_path: Path) -> Path:
+    """An annotated copy (its own problems sheet, the shared strings put back) with one
+    problem then put right (C121 filled in), as the source: its old problems sheet lists
+    one problem more than the new one will."""
+    import re
+    src = make_workbook_with_shared_strings(tmp_path / "first.xlsx")
+    first = annotate(openbook.validate([src]), tmp_path / "annotated.xlsx")[0]
+    with zipfile.ZipFile(first) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    name = "xl/worksheets/sheet2.xml"
+    def fill(m):
+        style = re.search(rb's="\d+"', m.group(1))
+        return b'<c r="C121" ' + (style.group(0) if style else b"") + b' t="inlineStr"><is><t>Fixed</t></is></c>'
+    fixed, n = re.subn(rb'<c r="C121"([^>]*?)(?:/>|>.*?</c>)', fill, parts[name], count=1)
+    assert n == 1
+    parts[name] = fixed
+    again = tmp_path / "again.xlsx"
+    with zipfile.ZipFile(again, "w") as zf:
+        for part, data in parts.items():
+            zf.writestr(part, data)
+    return again
+
+
+def make_awkward_csv(path: Path) -> Path:
+    """A CSV whose values test how its sheet is written: spaces at either end, only
+    spaces, &, < and >, a quoted line break, a formula, £ in cp1252, empty cells,
+    a blank line, a repeated line, and problems between valid rows."""
+    lines = ["OrganisationURI;OrganisationLabel;PaymentDate;OrganisationalUnit;BeneficiaryName;Purpose;Amount;"
+             "BeneficiaryID;Notes"]
+    for i in range(60):
+        lines.append(f"{URI};Anytown;{i % 28 + 1:02d}/03/2025;Finance;Supplier {i} Ltd;Catering;£{1000 + i:,}.12;"
+                     f"{i:05d};")
+    lines[5] = f"{URI};Anytown;31/02/2025;Finance; Acme & Sons <Ltd> ;Catering;12.50;2;   "
+    lines[9] = f'{URI};Anytown;01/03/2025;Finance;=HYPERLINK("http://x");"two\r\nlines";lots;3;x'
+    lines[20] = ""
+    lines[30] = lines[31]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
+@pytest.mark.parametrize("source", ["made", "example", "shared-strings", "annotated-again", "csv"])
+def test_the_spliced_copy_equals_the_copy_made_whole_by_openpyxl(tmp_path, source):
+    """Issue 18: a large workbook's unmarked rows are copied as they are, not through
+    openpyxl; the copy holds exactly what the whole-openpyxl copy holds."""
+    from openbook.report.splice import Original
+    src = {"made": lambda: make_workbook_with_errors(tmp_path / "in.xlsx"), "example": lambda: EXAMPLE,
+           "shared-strings": lambda: make_workbook_with_shared_strings(tmp_path / "in.xlsx"),
+           "annotated-again": lambda: annotated_again(tmp_path),
+           "csv": lambda: make_awkward_csv(tmp_path / "spend.csv")}[source]()
+    if source == "csv":
+        from openbook.report.annotate import _csv_original
+        assert _csv_original(src)[0] is not None    # the splice is the path taken
+    else:
+        assert Original.open(src) is not None
+
+    report, spliced, whole = _both_ways(src, tmp_path)
+    assert _snapshot(spliced) == _snapshot(whole)
+    if source not in ("annotated-again", "csv"):   # again: the first copy's marks stay, on both paths;
+        check_annotated(report, spliced)             # a CSV's problems name no sheet
+    assert len(list(openpyxl.load_workbook(spliced)[PROBLEMS_SHEET].iter_rows())) == 1 + len(report.problems(limit=None))
+    if source == "csv":
+        return
+    # a second reader (calamine, as openbook reads) finds every original value in the copy
+    import python_calamine
+    before = python_calamine.CalamineWorkbook.from_path(str(src))
+    after = python_calamine.CalamineWorkbook.from_path(str(spliced))
+    for name in [n for n in before.sheet_names if n != PROBLEMS_SHEET]:
+        assert after.get_sheet_by_name(name).to_python() == before.get_sheet_by_name(name).to_python(), name
+
+
+def test_a_workbook_with_shared_formulas_is_annotated_whole(tmp_path):
+    """A shared formula (one formula written for many rows) cannot be spliced:
+    openpyxl rewrites it in the rows it is given. Such a sheet passes whole."""
+    from openbook.report.splice import Original
+    src = make_workbook_with_errors(tmp_path / "in.xlsx")
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    # the Remarks column of rows 2-3 as a shared formula, as Excel writes a filled-down formula
+    sheet = sheet.replace(b'<c r="E2"', b'<c r="E2"><f t="shared" ref="E2:E3" si="0">LEN(C2)</f><v>9</v></c><c r="X2"', 1)
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    shared = tmp_path / "shared.xlsx"
+    with zipfile.ZipFile(shared, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert Original.open(shared) is None
+    report = openbook.validate([shared])
+    out = tmp_path / "out.xlsx"
+    annotate(report, out)
+    check_annotated(report, out)
+
+
+def test_the_spliced_copy_keeps_every_original_row_byte_for_byte(tmp_path):
+    """The rows with no problem are the original's XML, and the original's shared strings
+    come with them."""
+    src = make_workbook_with_errors(tmp_path / "in.xlsx")
+    report = openbook.validate([src])
+    out = annotate(report, tmp_path / "out.xlsx")[0]
+    with zipfile.ZipFile(src) as zf:
+        original = zf.read("xl/worksheets/sheet1.xml")
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        copy = zf.read("xl/worksheets/sheet2.xml")      # sheet1 is now the problems sheet
+    row6 = original[original.index(b'<row r="6"'):]
+    row6 = row6[:row6.index(b"</row>") + 6]
+    assert row6 in copy                                  # F-3: no problem on row 6
+    assert b'<row r="3"' in copy and original[original.index(b'<row r="3"'):][:200] not in copy
+    assert "xl/sharedStrings.xml" in names or b't="s"' not in copy

@@ -32,7 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from openbook.errors import OpenbookError
-from openbook.files import save_workbook
+from openbook.files import save_workbook, save_workbook_parts
 from openbook.check.result import Problem, Report
 
 PROBLEMS_SHEET = "openbook problems"
@@ -71,12 +71,102 @@ def annotate(report: Report, out_path: str | Path) -> list[Path]:
     tables = {(t.path, t.sheet, t.name): t for t in report.tables}
     written = []
     for src, target in targets.items():
-        wb, sheet_of = _load(Path(src))
-        anchors = _mark(wb, sheet_of, by_source.get(src, []), tables)
-        _problems_sheet(wb, sheet_of, by_source.get(src, []) + general, Path(src).name, anchors)
-        _save(wb, target)
+        _write_copy(Path(src), target, by_source.get(src, []), general, tables)
         written.append(target)
     return written
+
+
+def _write_copy(src: Path, target: Path, problems: list[Problem], general: list[Problem], tables: dict,
+                splice: bool = True) -> None:
+    """One annotated copy. A workbook whose sheets can be spliced (report/splice.py)
+    passes only its marked rows through openpyxl; any other file passes whole."""
+    from openbook.report.splice import NotSpliced, Original
+    suffix = src.suffix.lower()
+    try:
+        if splice and suffix in (".xlsx", ".xlsm"):
+            original = Original.open(src)
+            if original is not None:
+                return _write_spliced(src, target, original, problems, general, tables)
+        elif splice and suffix in (".csv", ".tsv", ".txt"):
+            original, title = _csv_original(src)
+            if original is not None:
+                return _write_spliced(src, target, original, problems, general, tables, csv_sheet=title)
+    except NotSpliced:
+        pass      # nothing was written: the slow way below
+    wb, sheet_of = _load(src)
+    anchors = _mark(wb, sheet_of, problems, tables)
+    _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
+    _save(wb, target)
+
+
+def _write_spliced(src: Path, target: Path, original, problems: list[Problem], general: list[Problem],
+                   tables: dict, csv_sheet: str | None = None) -> None:
+    # an annotated copy annotated again: its old problems sheet is dropped, never spliced into the new one
+    original.sheets.pop(PROBLEMS_SHEET, None)
+    keep = _rows_to_keep(src, problems, tables, csv_sheet)
+    wb, sheet_of = _open_xlsx(src, original.stripped(keep))
+    if csv_sheet is not None:       # a CSV's one sheet holds every problem, as on the slow path
+        sheet_of = lambda p: wb[csv_sheet]  # noqa: E731
+    anchors = _mark(wb, sheet_of, problems, tables, original.bounds)
+    _problems_sheet(wb, sheet_of, problems + general, src.name, anchors)
+    marked = io.BytesIO()
+    wb.save(marked)
+    save_workbook_parts(original.spliced(marked.getvalue(), keep), target, "annotated workbook")
+
+
+def _rows_to_keep(src: Path, problems: list[Problem], tables: dict, csv_sheet: str | None = None
+                  ) -> dict[str, set[int]]:
+    """Sheet name -> the rows openpyxl must see: each problem's row, and each
+    table's header row (where a repeated key's column is found). A CSV's
+    problems and tables are all on its one sheet, ``csv_sheet``."""
+    keep: dict[str, set[int]] = defaultdict(set)
+    for p in problems:
+        sheet = csv_sheet or p.sheet
+        if sheet is None:
+            continue
+        if p.cell:
+            digits = p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            if digits.isdigit():
+                keep[sheet].add(int(digits))
+        if p.row:
+            keep[sheet].add(p.row)
+    for t in tables.values():
+        if t.path == str(src) and t.header_row and (csv_sheet or t.sheet):
+            keep[csv_sheet or t.sheet].add(t.header_row)
+    return keep
+
+
+def _csv_original(path: Path):
+    """The CSV as the workbook the slow path writes (``_fill_rows``: one sheet, every
+    value inline text, empty cells left out), for the splice; (None, None) when a
+    value holds a character no workbook can (the slow path then says so)."""
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+    from openbook.report.splice import Original
+    rows = _csv_rows(path)
+    if ILLEGAL_CHARACTERS_RE.search("\n".join("\n".join(record) for record in rows)):
+        return None, None
+    wb = openpyxl.Workbook()
+    title = wb.active.title = _sheet_title(path.stem)
+    skeleton = io.BytesIO()
+    wb.save(skeleton)
+    letters = [get_column_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
+    out = []
+    for r, record in enumerate(rows, 1):
+        cells = [f'<c r="{letters[c]}{r}" t="inlineStr"><is>{_text_element(v)}</is></c>'
+                 for c, v in enumerate(record) if v]
+        if cells:
+            out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return Original.written(path, skeleton.getvalue(), "".join(out).encode("utf-8")), title
+
+
+def _text_element(value: str) -> str:
+    """<t> as openpyxl writes it: &, < and > escaped, and xml:space="preserve" when
+    the text has spaces at either end (openpyxl.xml.functions.whitespace)."""
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    stripped = value.strip()
+    return f'<t xml:space="preserve">{text}</t>' if stripped and stripped != value else f"<t>{text}</t>"
 
 
 def _sources(report: Report) -> list[str]:
@@ -106,15 +196,8 @@ def _load(path: Path):
     import openpyxl
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        data = path.read_bytes()  # the original is only read, never opened for writing
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), rich_text=False)
-        except Exception as exc:
-            raise OpenbookError(f"{path}: the workbook could not be opened to annotate it ({first_line(exc)}). "
-                                "Open it in Excel and save it again as .xlsx.") from None
-        if PROBLEMS_SHEET in wb.sheetnames:  # annotating an annotated copy: start afresh
-            del wb[PROBLEMS_SHEET]
-        return wb, lambda p: wb[p.sheet] if p.sheet in wb.sheetnames else None
+        # the original is only read, never opened for writing
+        return _open_xlsx(path, io.BytesIO(path.read_bytes()))
     if suffix in (".csv", ".tsv", ".txt"):
         rows = _csv_rows(path)
     else:
@@ -124,6 +207,18 @@ def _load(path: Path):
     ws.title = _sheet_title(path.stem)
     _fill_rows(ws, rows)
     return wb, lambda p: ws
+
+
+def _open_xlsx(path: Path, data: io.BytesIO):
+    import openpyxl
+    try:
+        wb = openpyxl.load_workbook(data, rich_text=False)
+    except Exception as exc:
+        raise OpenbookError(f"{path}: the workbook could not be opened to annotate it ({first_line(exc)}). "
+                            "Open it in Excel and save it again as .xlsx.") from None
+    if PROBLEMS_SHEET in wb.sheetnames:  # annotating an annotated copy: start afresh
+        del wb[PROBLEMS_SHEET]
+    return wb, lambda p: wb[p.sheet] if p.sheet in wb.sheetnames else None
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -170,8 +265,10 @@ def _load_calamine(path: Path):
 
 # ------------------------------------------------------------------ marking
 
-def _mark(wb, sheet_of, problems: list[Problem], tables: dict) -> dict[int, str]:
-    """Fill and comment the failing cells; returns id(problem) -> the cell that carries it."""
+def _mark(wb, sheet_of, problems: list[Problem], tables: dict, bounds_of=None) -> dict[int, str]:
+    """Fill and comment the failing cells; returns id(problem) -> the cell that carries it.
+    ``bounds_of(title)`` gives the columns of the sheet's rows that openpyxl was not given
+    (report/splice.py), so that a tinted row spans the whole sheet as before."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -193,6 +290,10 @@ def _mark(wb, sheet_of, problems: list[Problem], tables: dict) -> dict[int, str]
             row_notes[(ws.title, p.row)].append(p)
     bounds = {title: (ws.min_column or 1, max(ws.max_column or 1, ws.min_column or 1))
               for title, ws in sheets.items()}
+    for title in bounds:
+        more = bounds_of(title) if bounds_of else None
+        if more:
+            bounds[title] = (min(bounds[title][0], more[0]), max(bounds[title][1], more[1]))
     key_columns: dict[tuple, int | None] = {}
 
     # whole rows first, lightly, so that a cell's own fill wins
