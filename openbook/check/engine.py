@@ -157,6 +157,15 @@ def _problem(code, severity, field_name=None, row=None, col=None, value=None, de
             "value": value, "detail": detail}
 
 
+def _blank_rows(rows: list[int]) -> pl.DataFrame:
+    """blank-row warnings for ``rows``, built as columns: a file of a million
+    empty lines must not cost a million dicts."""
+    n = len(rows)
+    return pl.DataFrame({"severity": ["warning"] * n, "code": ["blank-row"] * n, "field": [None] * n,
+                         "row": rows, "col": [None] * n, "value": [None] * n, "detail": [None] * n},
+                        schema=PROBLEM_SCHEMA)
+
+
 def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
     p = m.plan
     header_row = raw.head_first_row + m.header_index
@@ -214,8 +223,7 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
             last = nonblank.max()
             pending_blank.extend(r for r in blank_rows if r < last)
             if pending_blank:
-                frames.append(pl.DataFrame([_problem("blank-row", "warning", None, r) for r in pending_blank],
-                                           schema=PROBLEM_SCHEMA))
+                frames.append(_blank_rows(pending_blank))
             pending_blank = [r for r in blank_rows if r > last]
             result.rows += int(nonblank.len())
         else:
@@ -250,8 +258,7 @@ def validate_table(raw: RawTable, m: Match, ctx: Context) -> TableResult:
     if pending_blank and raw.sheet is None and result.rows:
         # empty lines after the last row of a CSV are lines the file holds (",,,,,"), so they are said;
         # a worksheet's empty rows at the end are only formatting, and are not
-        frames.append(pl.DataFrame([_problem("blank-row", "warning", None, r) for r in pending_blank],
-                                   schema=PROBLEM_SCHEMA))
+        frames.append(_blank_rows(pending_blank))
     for fields, parts in collected_keys.items():
         # every table of the schema adds its keys: two councils' Functions sheets are both referable
         # (each key carries its OrganisationURI, so one council's rows never match another's)

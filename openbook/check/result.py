@@ -185,7 +185,9 @@ class TableResult:
     def _summary(self, g: dict, one: Problem, affected: int) -> str:
         """One message for a code repeated down a column or over many rows."""
         if g["col"] is None and not g["field"]:
-            return f"{affected:,} rows of {self.rows:,}: {one.message}"
+            # blank rows are not among the rows checked: "1,000 rows of 2" would mislead
+            of = f" of {self.rows:,}" if one.code != "blank-row" and affected <= self.rows else ""
+            return f"{affected:,} rows{of}: {one.message}"
         label = self.column_label(g["col"], g["field"])
         whole = self.rows and affected >= WHOLE_COLUMN * self.rows
         if g["values"] == 1 and one.value:
