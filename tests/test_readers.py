@@ -467,3 +467,33 @@ def test_the_quote_split_agrees_with_the_record_scan():
             answered += 1
             assert (got, True) == (safe_end, end == safe_end), (data, delimiter)
     assert answered > 2000
+
+
+def test_reading_ahead_gives_every_block_in_order_raises_errors_and_stops_with_its_reader():
+    """read/raw.read_ahead: the next block is made in a thread while this one is checked."""
+    import threading
+
+    from openbook.errors import OpenbookError
+    from openbook.read.raw import read_ahead
+    made = []
+
+    def blocks():
+        for i in range(6):
+            made.append(i)
+            yield i
+    assert list(read_ahead(blocks)) == list(range(6))
+
+    def broken():
+        yield "a"
+        raise OpenbookError("spend.csv: a field is 2,000,000 bytes long")
+    it = read_ahead(broken)
+    assert next(it) == "a"
+    with pytest.raises(OpenbookError, match="2,000,000 bytes"):
+        next(it)
+
+    made.clear()
+    it = read_ahead(blocks)
+    next(it)
+    it.close()    # the caller stops early: the thread stops too, a block or two ahead at most
+    assert not [t for t in threading.enumerate() if t.name == "openbook-read-ahead"]
+    assert len(made) <= 3

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import functools
 import io
@@ -12,7 +13,7 @@ from typing import Iterator
 import polars as pl
 
 from openbook.errors import OpenbookError
-from openbook.read.raw import BATCH_BYTES, BOMS, HEAD_ROWS, RawTable, first_line
+from openbook.read.raw import BATCH_BYTES, BOMS, HEAD_ROWS, RawTable, first_line, read_ahead
 
 def detect_encoding(path: Path) -> str:
     """utf-8 (with or without BOM) or cp1252, checked over the whole file in chunks.
@@ -110,11 +111,14 @@ def read_csv(path: Path) -> RawTable:
                 start = _records_end(source, header_index + 1, delimiter, path)
                 source.seek(start)
                 read[0] = start
-                for block, safe in _record_blocks(source, BATCH_BYTES, delimiter, path):
-                    read[0] += len(block)
-                    if not safe:
-                        block = _requote(block, delimiter, path)
-                    yield pl.read_csv(io.BytesIO(block), **options)
+                # the next block is read, decoded and cut while polars parses and checks this one
+                blocks = read_ahead(lambda: _record_blocks(source, BATCH_BYTES, delimiter, path))
+                with contextlib.closing(blocks):
+                    for block, safe in blocks:
+                        read[0] += len(block)
+                        if not safe:
+                            block = _requote(block, delimiter, path)
+                        yield pl.read_csv(io.BytesIO(block), **options)
         except pl.exceptions.NoDataError:
             return
         except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
