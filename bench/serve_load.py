@@ -154,9 +154,10 @@ def main() -> int:
         f"| hostile file answered after | {hostile_time:.1f} s (HTTP {hostile_status}), {hostile_done:.1f} s from the start |",
         f"| server peak memory (parent and workers, RSS) | {peak / 1024 ** 2:,.0f} MiB |",
         "",
-        "With two workers, uploads queue: p95 is about the time of ten files in a row. The hostile file holds "
-        "one worker for at most its own time (here the reader refuses it quickly), so the others are not delayed "
-        "by more than that.",
+        "With two workers, uploads queue: p95 is about the time of ten files in a row. The hostile file queues "
+        "for a worker like any upload (the slots are not first come, first served, so it may wait behind all of "
+        "them), then holds that worker for at most its own time: the reader refuses it in about 3 s "
+        "(bench/hostile.md), so the others are not delayed by more than that.",
         "",
     ]
     section = "\n".join(["## openbook serve under load"] + lines[1:])
