@@ -534,6 +534,23 @@ def test_latest_left_behind_by_a_failed_run_is_put_right_and_reported(tmp_path):
     assert all(a.action == "unchanged" for a in publish(P.ANYTOWN, to=str(cat)).actions)
 
 
+def test_latest_with_one_version_s_descriptor_and_another_s_data_is_put_right(tmp_path):
+    """Two publishers copying 1.0.0 and 1.1.0 into latest/ at once (S3 has no lock)
+    can leave 1.1.0's datapackage.json beside 1.0.0's spend.csv. The next publish
+    compares every file of latest/, not only the descriptor, and repairs it."""
+    cat = tmp_path / "catalogue"
+    publish(P.ANYTOWN, to=str(cat))
+    v2 = P.copy(P.ANYTOWN, tmp_path / "v2", version="1.1.0")
+    P.append_rows(v2, "data/spend.csv", "https://anytown.gov.uk,T9999,2026-03-31,New Supplier,F01,£1.00\n")
+    publish(v2, to=str(cat))
+    shutil.copy(cat / DS / "1.0.0" / "data" / "spend.csv", cat / DS / "latest" / "data" / "spend.csv")
+    assert P.read_descriptor(cat / DS / "latest")["version"] == "1.1.0"   # the descriptor alone looks right
+    result = publish(P.ANYTOWN, to=str(cat))   # any later publish of the dataset (here the older version)
+    assert (f"{DS}/latest/data/spend.csv", "update") in [(a.target, a.action) for a in result.actions]
+    assert snapshot(cat / DS / "latest") == snapshot(v2)
+    assert all(a.action == "unchanged" for a in publish(v2, to=str(cat)).actions)
+
+
 def test_the_catalogue_index_shows_the_status_board(tmp_path):
     """Issue 19: the static catalogue is a status board too: bodies by period, each
     cell valid, with warnings or errors, or missing."""

@@ -206,7 +206,7 @@ def _latest_follows(store: Store, base: str, versions: set[str], existing: dict[
         return []
     source = f"{base}{max(versions, key=version_key)}/"
     lprefix = f"{base}{LATEST}/"
-    if store.sha256(source + DESCRIPTOR) == store.sha256(lprefix + DESCRIPTOR):
+    if _same_files(store, source, lprefix, existing):
         return []
     try:
         highest = load_package(f"{store.label.rstrip('/')}/{source}", ReaderFiles(lambda rel: store.read(source + rel)))
@@ -219,6 +219,18 @@ def _latest_follows(store: Store, base: str, versions: set[str], existing: dict[
     c_steps = diff(columnar.items(highest), existing, store.sha256)
     store.run(c_steps, progress)
     return [s.action for s in steps + c_steps if s.action.action != UNCHANGED]
+
+
+def _same_files(store: Store, source: str, lprefix: str, existing: dict[str, int]) -> bool:
+    """Whether latest/ holds exactly the files of the version folder ``source``.
+    Every file, not only datapackage.json: two publishers copying different
+    versions into latest/ at once can leave one's descriptor beside the other's
+    data, which the descriptor alone would not show."""
+    files = {k[len(source):]: n for k, n in existing.items() if k.startswith(source)}
+    latest = {k[len(lprefix):]: n for k, n in existing.items() if k.startswith(lprefix)}
+    if files != latest:
+        return False
+    return all(store.sha256(source + rel) == store.sha256(lprefix + rel) for rel in files)
 
 
 def _read_json(store: Store, key: str) -> Optional[dict]:
