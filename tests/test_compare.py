@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
 import uuid
@@ -45,17 +44,11 @@ pytestmark = pytest.mark.skipif(not (EXAMPLES / "castleford-city-council.xlsx").
 def packaged(tmp_path_factory):
     """The three councils packaged as folders and as zips (fixed SOURCE_DATE_EPOCH)."""
     out = tmp_path_factory.mktemp("packages")
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1764288000"
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1764288000")
         folders = [package(EXAMPLES / f"{c}.xlsx", out_dir=out / "folders").path for c in COUNCILS]
         zips = [package(EXAMPLES / f"{c}.xlsx", out_dir=out / "zips", zip=True).path for c in COUNCILS]
         supplier = package(EXAMPLES / "kestrel-managed-services-supplier-costs.xlsx", out_dir=out / "supplier").path
-    finally:
-        if old is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
     return {"folders": folders, "zips": zips, "supplier": supplier, "root": out}
 
 
@@ -422,11 +415,9 @@ def test_removing_one_body_outcomes_removes_it_from_the_ranking(packaged, tmp_pa
     wb = openpyxl.load_workbook(source)
     del wb["Outcomes"]
     wb.save(copy)
-    os.environ["SOURCE_DATE_EPOCH"] = "1764288000"
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1764288000")
         castleford = package(copy, out_dir=tmp_path / "out").path
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
     folders = packaged["folders"][:2] + [castleford]
     r = compare(folders)
     assert r.index

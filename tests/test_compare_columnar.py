@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import random
 import shutil
 from pathlib import Path
@@ -36,16 +35,10 @@ pytestmark = pytest.mark.skipif(not (EXAMPLES / "castleford-city-council.xlsx").
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory):
     out = tmp_path_factory.mktemp("packages")
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1764288000"
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1764288000")
         councils = [package(EXAMPLES / f"{c}.xlsx", out_dir=out).path for c in COUNCILS]
         supplier = package(EXAMPLES / f"{SUPPLIER}.xlsx", out_dir=out).path
-    finally:
-        if old is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
     return {"councils": councils, "supplier": supplier}
 
 

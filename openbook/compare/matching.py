@@ -44,12 +44,16 @@ def registration_number(text) -> str:
     return s.zfill(8) if s.isdigit() and len(s) < 8 else s
 
 
+# What a packaged number cell may hold instead of a number (spend.py reads the same in polars).
+NOT_A_NUMBER = ("", "-", "N/A", "N/D", "n/a")
+
+
 def number(text) -> float | None:
     """A packaged number ('1234.5'), tolerating '£1,234.50' and '(12.00)'."""
     if text is None:
         return None
     s = str(text).strip().replace("£", "").replace(",", "").replace(" ", "")
-    if s in ("", "-", "N/A", "N/D", "n/a"):
+    if s in NOT_A_NUMBER:
         return None
     neg = s.startswith("(") and s.endswith(")")
     s = s.strip("()")

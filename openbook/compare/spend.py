@@ -19,13 +19,13 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from openbook.compare.matching import NOT_A_NUMBER
 from openbook.datapackage.contract import Item, Package
 
 SPEND = "spend"
 NAME, REG, AMOUNT = "BeneficiaryName", "BeneficiaryRegistrationNumber", "Amount"
 # what reconcile.py reads of a council's spend lines
 LINE_COLUMNS = (NAME, REG, AMOUNT, "PaymentDate", "EffectiveDate", "ContractReference")
-NOT_A_NUMBER = ("", "-", "N/A", "N/D", "n/a")  # as matching.number reads them
 UNITS = 1_000_000  # amounts are added up in millionths of a pound (see _groups)
 
 
