@@ -85,8 +85,6 @@ def read_csv(path: Path) -> RawTable:
         raise OpenbookError(f"{path}: a line holds {widest:,} fields, more than the {MAX_COLUMNS:,} columns a "
                             f"spreadsheet has. Check the delimiter ('{delimiter}') and export the file again.")
 
-    polars_encoding = {"utf-8": "utf8", "utf-8-sig": "utf8", "cp1252": "windows-1252", "utf-16": "utf-16"}[encoding]
-
     read = [0]   # bytes read so far, for progress (RawTable.extent): counted, as a stream may not tell()
 
     def batches(header_index: int) -> Iterator[pl.DataFrame]:
@@ -100,7 +98,7 @@ def read_csv(path: Path) -> RawTable:
                        schema={f"c{i}": pl.String for i in range(width)}, missing_columns="insert",
                        extra_columns="ignore")
         try:
-            if polars_encoding == "utf8":
+            if encoding in ("utf-8", "utf-8-sig"):
                 # Blocks of whole records, each parsed on its own: memory stays at
                 # one block. scan_csv().collect_batches() reads ahead of a slow
                 # consumer without bound (1.6 GiB held on a 3M-row file).
@@ -181,8 +179,6 @@ def _decode(data: bytes, encoding: str) -> str:
         return data.decode("cp1252", errors="replace")
     marks = data.translate(_UTF8_MARKS)
     at = marks.find(b"LC")
-    if at < 0:
-        return data.decode("cp1252", errors="replace")
     out, pos = [], 0
     while at >= 0:
         start = max(data.rfind(b"\n", pos, at), data.rfind(b"\r", pos, at), pos - 1) + 1
