@@ -39,12 +39,9 @@ def _line_hash(cells: list[str]) -> pl.Expr:
     null). Each column is hashed with its own seed and an empty cell adds
     nothing, so a line from a batch that lacks trailing empty columns gets
     the same fingerprint."""
-    parts = []
-    for c in cells:
-        j = int(c[1:])
-        empty = pl.col(c).is_null() | (pl.col(c) == "")
-        parts.append(pl.when(empty).then(pl.lit(0, dtype=pl.UInt64)).otherwise(pl.col(c).hash(seed=j + 1)))
-    return pl.reduce(lambda a, b: a ^ b, parts)
+    return pl.reduce(lambda a, b: a ^ b, [
+        pl.when(pl.col(c).is_null()).then(pl.lit(0, dtype=pl.UInt64)).otherwise(pl.col(c).hash(seed=int(c[1:]) + 1))
+        for c in cells])
 
 
 def _raw_lines(info, rows: pl.Series) -> pl.DataFrame:
